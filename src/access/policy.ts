@@ -1,0 +1,58 @@
+import { ROLES, type Role } from './roles.ts';
+
+/**
+ * Every action a route can declare. `public` needs no sign-in; `session` needs only a signed-in user.
+ * Everything else must be granted to a role in POLICY below (default deny).
+ */
+export const ACTIONS = [
+  'public',
+  'session',
+  'token:manage',
+  'patient:list',
+  'patient:read',
+  'patient:create',
+  'referral:create',
+  'org:manage',
+  'user:manage',
+  'agreement:manage',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** How far a granted action reaches: the user's own organisation, or a Trust's patients via an agreement. */
+export type Scope = 'own-org' | 'agreement' | 'all';
+
+const TRUST_CLINICAL: Role[] = ['trust-nurse', 'trust-prescriber', 'trust-pharmacist', 'cancer-manager'];
+const PROVIDER: Role[] = ['provider-nurse', 'provider-coordinator', 'provider-pharmacist'];
+
+/**
+ * The policy table: role × action → scope. This is the only place that grants access; `decide` reads it, and the
+ * authorisation matrix test is generated from it. Commissioners and the network lead get no patient-level action:
+ * they see aggregates only (reporting).
+ */
+export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Record<Role, Scope>>> = {
+  'token:manage': Object.fromEntries(ROLES.map((r) => [r, 'own-org' as Scope])),
+  'patient:list': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'agreement') },
+  'patient:read': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'agreement') },
+  'patient:create': grant(['trust-nurse', 'trust-prescriber'], 'own-org'),
+  'referral:create': grant(['trust-nurse', 'trust-prescriber'], 'own-org'),
+  'org:manage': { admin: 'all' },
+  'user:manage': { admin: 'all' },
+  'agreement:manage': { admin: 'all' },
+};
+
+function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {
+  return Object.fromEntries(roles.map((r) => [r, scope]));
+}
+
+/** The one decision: may a user with this role (or nobody, when signed out) perform this action? */
+export function decide(role: Role | undefined, action: Action): boolean {
+  if (action === 'public') return true;
+  if (!role) return false;
+  if (action === 'session') return true;
+  return POLICY[action][role] !== undefined;
+}
+
+/** The actions a role is granted, for home pages and documentation. */
+export function actionsFor(role: Role): Action[] {
+  return ACTIONS.filter((a) => a !== 'public' && decide(role, a));
+}

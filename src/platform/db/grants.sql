@@ -1,0 +1,7 @@
+-- Applied after every migration run (idempotent): what the request role may do.
+GRANT USAGE ON SCHEMA public TO homeward_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO homeward_app;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO homeward_app;
+-- The audit trail: insert only. No read, no change; the chain head is touched only by the definer trigger.
+REVOKE ALL ON audit_log, audit_head FROM homeward_app;
+GRANT INSERT ON audit_log TO homeward_app;

@@ -1,0 +1,6 @@
+// Every context's tables, gathered for drizzle-kit and the typed database handle.
+export * from '../../organisations/schema.ts';
+export * from '../../identity/schema.ts';
+export * from '../../patients/schema.ts';
+export * from '../../pathway/schema.ts';
+export * from '../../audit/schema.ts';

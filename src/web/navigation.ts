@@ -1,0 +1,22 @@
+import { decide, type Action } from '../access/policy.ts';
+import type { Role } from '../access/roles.ts';
+
+const ITEMS: { href: string; text: string; action: Action }[] = [
+  { href: '/', text: 'Home', action: 'session' },
+  { href: '/patients', text: 'Patients', action: 'patient:list' },
+  { href: '/admin/organisations', text: 'Organisations', action: 'org:manage' },
+  { href: '/admin/users', text: 'Users', action: 'user:manage' },
+  { href: '/admin/agreements', text: 'Agreements', action: 'agreement:manage' },
+  { href: '/account/tokens', text: 'API tokens', action: 'token:manage' },
+];
+
+/** Header links for a role: only what the policy table lets it use. */
+export function navigationFor(role: Role, currentUrl: string) {
+  const path = currentUrl.split('?')[0] ?? '/';
+  return ITEMS.filter((i) => decide(role, i.action)).map((i) => ({
+    href: i.href,
+    text: i.text,
+    current: i.href === path,
+    active: i.href !== '/' && path.startsWith(i.href),
+  }));
+}
