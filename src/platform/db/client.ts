@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import type { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -26,9 +26,9 @@ const grantsSql = readFileSync(fileURLToPath(new URL('./grants.sql', import.meta
 /** Arbitrary constant shared by every Homeward process: only one may migrate a database at a time. */
 const MIGRATION_LOCK_KEY = 727_001;
 
-/** Opens PGlite at `dataDir` (or in memory with 'memory://') and applies migrations. */
-export async function openEmbedded(dataDir: string): Promise<Database> {
-  const client = await PGlite.create(dataDir);
+/** Opens PGlite at `dataDir` (or in memory with 'memory://', or from a snapshot) and applies migrations. */
+export async function openEmbedded(source: string | { loadDataDir: Blob }): Promise<Database> {
+  const client = typeof source === 'string' ? await PGlite.create(source) : await PGlite.create(source);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
   await client.exec(grantsSql);
