@@ -80,8 +80,8 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; clock: Clock
 
 function unauthenticated(req: FastifyRequest, reply: FastifyReply) {
   if (isApi(req)) throw new AppError('unauthenticated', 'Sign in to continue');
-  const next = req.method === 'GET' ? `?next=${encodeURIComponent(req.url)}` : '';
-  return reply.redirect(`/sign-in${next}`, 303);
+  const next = req.method === 'GET' ? req.url : '/';
+  return reply.redirect(`/sign-in?next=${encodeURIComponent(next)}`, 303);
 }
 
 /** Denied attempts are audited in their own transaction: the request itself changes nothing. */

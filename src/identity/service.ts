@@ -42,7 +42,8 @@ export async function signIn(
 
   return db.transaction(async (tx) => {
     if (!locked) await tx.insert(signInAttempts).values({ username, at: now, succeeded: ok });
-    if (input.previousSessionToken) {
+    // A successful sign-in always replaces the browser's session (fixation defence); a failed one leaves it be.
+    if (ok && input.previousSessionToken) {
       await tx.update(sessions).set({ endedAt: now }).where(eq(sessions.idHash, sha256(input.previousSessionToken)));
     }
     await audit(tx, { now, purpose: 'authentication', userId: user?.id, username, orgId: user?.orgId, role: user?.role, ip: input.ip }, {

@@ -1,0 +1,274 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { ACTIONS, decide, type Action } from '../src/access/policy.ts';
+import { ROLE_ORG_KIND, type Role } from '../src/access/roles.ts';
+import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World } from './support/world.ts';
+
+/**
+ * The authorisation matrix, generated from the policy table (RG-01): every role (at Trust A, Trust B and the
+ * provider, plus commissioner, network and administrator) × every route × each target organisation's record.
+ * Expected results come from `decide` and the scope rules; a new route without a case here fails the inventory test.
+ */
+
+type Target = 'A' | 'B' | 'C' | 'own' | 'other' | '-';
+type Scope = 'none' | 'patient' | 'own-user';
+interface Built {
+  url: string;
+  payload?: Record<string, unknown>;
+  form?: boolean;
+  cookies?: string;
+  fresh?: boolean;
+}
+interface Case {
+  scope: Scope;
+  build: (ctx: { target: Target; n: number; actor: Actor }) => Promise<Built>;
+}
+interface Actor {
+  username: string | null;
+  role?: Role;
+  trust?: 'A' | 'B';
+}
+
+let w: World;
+let admin: Session;
+const ids: Record<string, string> = {};
+let n = 0;
+
+const TRUST_ODS = { A: 'RX1', B: 'RX2', C: 'RX3' } as const;
+
+/** A patient of a Trust, registered (and optionally referred) through the API as that Trust's nurse. */
+async function freshPatient(trust: 'A' | 'B' | 'C', refer: boolean): Promise<string> {
+  const nurse = await helperSession(trust === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${trust.toLowerCase()}`);
+  const res = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Test', familyName: `Matrix${trust}`, dateOfBirth: '1970-01-01' } });
+  assert.equal(res.statusCode, 201, res.body);
+  const id = (res.json() as { id: string }).id;
+  if (refer) assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/patients/${id}/referrals`, payload: { providerId: ids.provider } })).statusCode, 201);
+  return id;
+}
+
+async function freshAgreement(): Promise<string> {
+  const res = await admin.request({ method: 'POST', url: '/api/v1/admin/agreements', payload: { trustId: ids.A, providerId: ids.provider, reference: `M-${n++}`, startsOn: '2026-01-01' } });
+  return (res.json() as { id: string }).id;
+}
+
+async function tokenFor(actor: Actor, target: Target): Promise<string> {
+  const owner = target === 'own' ? actor.username! : actor.username === 'network-lead' ? 'commissioner' : 'network-lead';
+  const s = target === 'own' ? await signIn(w.app, owner) : await helperSession(owner);
+  return ((await s.request({ method: 'POST', url: '/api/v1/auth/tokens', payload: { name: 'matrix' } })).json() as { id: string }).id;
+}
+
+/** Sessions of users who set up the world, kept apart from the actors' own sessions. */
+const helpers = new Map<string, Session>();
+async function helperSession(username: string): Promise<Session> {
+  const existing = helpers.get(username);
+  if (existing) return existing;
+  if (username.startsWith('trust-nurse-helper-')) {
+    const trust = username.slice(-1).toUpperCase() as 'A' | 'B' | 'C';
+    await admin.request({ method: 'POST', url: '/api/v1/admin/users', payload: { username, displayName: 'Helper Nurse', password: PASSWORD, orgId: ids[trust], role: 'trust-nurse' } });
+  }
+  const s = await signIn(w.app, username);
+  helpers.set(username, s);
+  return s;
+}
+
+const patientTarget = (t: Target) => ids[`patient${t}`]!;
+const ods = () => `ZM${String(n++).padStart(4, '0')}`;
+
+const CASES: Record<string, Case> = {
+  'GET /sign-in': { scope: 'none', build: async () => ({ url: '/sign-in' }) },
+  'POST /sign-in': {
+    scope: 'none',
+    build: async () => {
+      const page = await w.app.inject({ method: 'GET', url: '/sign-in' });
+      const token = page.cookies.find((c) => c.name === 'homeward_signin')!.value;
+      return { url: '/sign-in', form: true, cookies: `homeward_signin=${token}`, payload: { username: 'nobody', password: 'wrong-password', _signin: token } };
+    },
+  },
+  'POST /sign-out': { scope: 'none', build: async () => ({ url: '/sign-out', fresh: true }) },
+  'POST /api/v1/auth/sign-in': { scope: 'none', build: async () => ({ url: '/api/v1/auth/sign-in', payload: { username: 'nobody', password: 'wrong-password' } }) },
+  'POST /api/v1/auth/sign-out': { scope: 'none', build: async () => ({ url: '/api/v1/auth/sign-out', fresh: true }) },
+  'GET /api/v1/auth/session': { scope: 'none', build: async () => ({ url: '/api/v1/auth/session' }) },
+  'GET /api/v1/auth/tokens': { scope: 'none', build: async () => ({ url: '/api/v1/auth/tokens' }) },
+  'POST /api/v1/auth/tokens': { scope: 'none', build: async () => ({ url: '/api/v1/auth/tokens', payload: { name: 'matrix' } }) },
+  'DELETE /api/v1/auth/tokens/:id': { scope: 'own-user', build: async ({ actor, target }) => ({ url: `/api/v1/auth/tokens/${actor.username ? await tokenFor(actor, target) : ids.someToken}` }) },
+  'GET /account/tokens': { scope: 'none', build: async () => ({ url: '/account/tokens' }) },
+  'POST /account/tokens': { scope: 'none', build: async () => ({ url: '/account/tokens', form: true, payload: { name: 'matrix' } }) },
+  'POST /account/tokens/:id/revoke': { scope: 'own-user', build: async ({ actor, target }) => ({ url: `/account/tokens/${actor.username ? await tokenFor(actor, target) : ids.someToken}/revoke`, form: true, payload: {} }) },
+  'GET /health': { scope: 'none', build: async () => ({ url: '/health' }) },
+  'GET /': { scope: 'none', build: async () => ({ url: '/' }) },
+  'GET /api/v1/admin/organisations': { scope: 'none', build: async () => ({ url: '/api/v1/admin/organisations' }) },
+  'POST /api/v1/admin/organisations': { scope: 'none', build: async () => ({ url: '/api/v1/admin/organisations', payload: { kind: 'provider', odsCode: ods(), name: 'Matrix provider' } }) },
+  'GET /api/v1/admin/organisations/:id': { scope: 'none', build: async () => ({ url: `/api/v1/admin/organisations/${ids.A}` }) },
+  'PATCH /api/v1/admin/organisations/:id': { scope: 'none', build: async () => ({ url: `/api/v1/admin/organisations/${ids.spareOrg}`, payload: { name: 'Matrix spare organisation' } }) },
+  'POST /api/v1/admin/units': { scope: 'none', build: async () => ({ url: '/api/v1/admin/units', payload: { trustId: ids.A, code: ods(), name: 'Matrix unit' } }) },
+  'GET /api/v1/admin/agreements': { scope: 'none', build: async () => ({ url: '/api/v1/admin/agreements' }) },
+  'POST /api/v1/admin/agreements': { scope: 'none', build: async () => ({ url: '/api/v1/admin/agreements', payload: { trustId: ids.A, providerId: ids.provider, reference: `M-${n++}`, startsOn: '2026-01-01' } }) },
+  'POST /api/v1/admin/agreements/:id/end': { scope: 'none', build: async () => ({ url: `/api/v1/admin/agreements/${await freshAgreement()}/end`, payload: { reason: 'Matrix test' } }) },
+  'GET /admin/organisations': { scope: 'none', build: async () => ({ url: '/admin/organisations' }) },
+  'POST /admin/organisations': { scope: 'none', build: async () => ({ url: '/admin/organisations', form: true, payload: { kind: 'provider', odsCode: ods(), name: 'Matrix provider' } }) },
+  'GET /admin/organisations/:id': { scope: 'none', build: async () => ({ url: `/admin/organisations/${ids.A}` }) },
+  'POST /admin/organisations/:id': { scope: 'none', build: async () => ({ url: `/admin/organisations/${ids.spareOrg}`, form: true, payload: { name: 'Matrix spare organisation', active: 'yes' } }) },
+  'POST /admin/organisations/:id/units': { scope: 'none', build: async () => ({ url: `/admin/organisations/${ids.A}/units`, form: true, payload: { code: ods(), name: 'Matrix unit' } }) },
+  'GET /admin/agreements': { scope: 'none', build: async () => ({ url: '/admin/agreements' }) },
+  'POST /admin/agreements': { scope: 'none', build: async () => ({ url: '/admin/agreements', form: true, payload: { trustId: ids.A, providerId: ids.provider, reference: `M-${n++}`, startsOn: '2026-01-01' } }) },
+  'POST /admin/agreements/:id/end': { scope: 'none', build: async () => ({ url: `/admin/agreements/${await freshAgreement()}/end`, form: true, payload: { reason: 'Matrix test' } }) },
+  'GET /api/v1/admin/users': { scope: 'none', build: async () => ({ url: '/api/v1/admin/users' }) },
+  'POST /api/v1/admin/users': { scope: 'none', build: async () => ({ url: '/api/v1/admin/users', payload: { username: `matrix-${n++}`, displayName: 'Matrix User', password: PASSWORD, orgId: ids.A, role: 'trust-nurse' } }) },
+  'GET /api/v1/admin/users/:id': { scope: 'none', build: async () => ({ url: `/api/v1/admin/users/${ids.spareUser}` }) },
+  'PATCH /api/v1/admin/users/:id': { scope: 'none', build: async () => ({ url: `/api/v1/admin/users/${ids.spareUser}`, payload: { displayName: 'Spare User' } }) },
+  'GET /admin/users': { scope: 'none', build: async () => ({ url: '/admin/users' }) },
+  'POST /admin/users': { scope: 'none', build: async () => ({ url: '/admin/users', form: true, payload: { username: `matrix-${n++}`, displayName: 'Matrix User', password: PASSWORD, orgId: ids.A, role: 'trust-nurse' } }) },
+  'GET /admin/users/:id': { scope: 'none', build: async () => ({ url: `/admin/users/${ids.spareUser}` }) },
+  'POST /admin/users/:id': { scope: 'none', build: async () => ({ url: `/admin/users/${ids.spareUser}`, form: true, payload: { displayName: 'Spare User', role: 'trust-nurse', active: 'yes' } }) },
+  'GET /api/v1/patients': { scope: 'none', build: async () => ({ url: '/api/v1/patients' }) },
+  'POST /api/v1/patients': { scope: 'none', build: async () => ({ url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Matrix', familyName: 'Created', dateOfBirth: '1966-05-05' } }) },
+  'GET /api/v1/patients/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${patientTarget(target)}` }) },
+  'GET /patients': { scope: 'none', build: async () => ({ url: '/patients' }) },
+  'GET /patients/new': { scope: 'none', build: async () => ({ url: '/patients/new' }) },
+  'POST /patients': { scope: 'none', build: async () => ({ url: '/patients', form: true, payload: { nhsNumber: nextNhsNumber(), givenName: 'Matrix', familyName: 'Created', dateOfBirth: '1966-05-05' } }) },
+  'GET /patients/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${patientTarget(target)}` }) },
+  'POST /api/v1/patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, payload: { providerId: ids.provider } }) },
+  'POST /patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, form: true, payload: { providerId: ids.provider } }) },
+};
+
+const ACTORS: Actor[] = [
+  { username: null },
+  ...(['trust-nurse', 'trust-prescriber', 'trust-pharmacist', 'cancer-manager'] as Role[]).flatMap((role) => [
+    { username: role, role, trust: 'A' as const },
+    { username: `${role}-b`, role, trust: 'B' as const },
+  ]),
+  ...(['provider-nurse', 'provider-coordinator', 'provider-pharmacist', 'commissioner', 'network-lead', 'admin'] as Role[]).map((role) => ({ username: role, role })),
+];
+
+type Outcome = 'ok' | 'unauthenticated' | 'forbidden' | 'hidden' | 'reachable';
+
+function expected(actor: Actor, action: Action, scope: Scope, target: Target): Outcome {
+  if (action === 'public') return 'reachable';
+  if (!actor.role) return 'unauthenticated';
+  if (!decide(actor.role, action)) return 'forbidden';
+  if (scope === 'own-user') return target === 'own' ? 'ok' : 'hidden';
+  if (scope === 'patient') {
+    const kind = ROLE_ORG_KIND[actor.role];
+    // Trust staff: their own Trust's patients only. Provider staff: referred patients of Trusts with an active
+    // agreement (A and B; C's agreement is ended before the run).
+    if (kind === 'trust') return target === actor.trust ? 'ok' : 'hidden';
+    if (kind === 'provider') return target === 'A' || target === 'B' ? 'ok' : 'hidden';
+    return 'hidden';
+  }
+  return 'ok';
+}
+
+function classify(res: LightMyRequestResponse): Outcome | `status ${number}` {
+  if (res.statusCode === 401) return 'unauthenticated';
+  // Pages send the signed-out to the sign-in page (sign-out itself lands there too, with ?signedOut=1).
+  if (res.statusCode === 303 && String(res.headers.location).startsWith('/sign-in?next=')) return 'unauthenticated';
+  if (res.statusCode === 403) return 'forbidden';
+  if (res.statusCode === 404) return 'hidden';
+  if (res.statusCode >= 200 && res.statusCode < 400) return 'ok';
+  return `status ${res.statusCode}`;
+}
+
+before(async () => {
+  w = await buildWorld({ patientsPerTrust: 1 });
+  admin = await signIn(w.app, 'admin');
+  for (const t of ['A', 'B', 'C'] as const) ids[t] = (await w.org(TRUST_ODS[t])).id;
+  ids.provider = (await w.org('HX1')).id;
+  ids.patientA = await freshPatient('A', true);
+  ids.patientB = await freshPatient('B', true);
+  ids.patientC = await freshPatient('C', true);
+  // End Trust C's agreement: from now its referred patient must be invisible to the provider.
+  const agreements = (await admin.request({ method: 'GET', url: '/api/v1/admin/agreements' })).json() as { agreements: { id: string; trustId: string }[] };
+  const c = agreements.agreements.find((a) => a.trustId === ids.C)!;
+  assert.equal((await admin.request({ method: 'POST', url: `/api/v1/admin/agreements/${c.id}/end`, payload: { reason: 'Matrix: no agreement' } })).statusCode, 200);
+  ids.spareOrg = ((await admin.request({ method: 'POST', url: '/api/v1/admin/organisations', payload: { kind: 'commissioner', odsCode: 'ZSPARE', name: 'Matrix spare organisation' } })).json() as { id: string }).id;
+  ids.spareUser = ((await admin.request({ method: 'POST', url: '/api/v1/admin/users', payload: { username: 'spare-user', displayName: 'Spare User', password: PASSWORD, orgId: ids.A, role: 'trust-nurse' } })).json() as { id: string }).id;
+  ids.someToken = await tokenFor({ username: 'network-lead' }, 'own');
+});
+after(() => w.close());
+
+const appRoutes = () => w.app.routeInventory.filter((r) => !r.url.startsWith('/assets') && !r.url.startsWith('/docs'));
+
+test('route inventory: every route declares an action from the policy, has a matrix case, and every API route is documented', async () => {
+  for (const r of w.app.routeInventory) assert.ok(r.action && ACTIONS.includes(r.action), `${r.method} ${r.url} declares no policy action`);
+  const missing = appRoutes().map((r) => `${r.method} ${r.url}`).filter((k) => !CASES[k]);
+  assert.deepEqual(missing, [], 'routes without an authorisation-matrix case');
+  const stale = Object.keys(CASES).filter((k) => !appRoutes().some((r) => `${r.method} ${r.url}` === k));
+  assert.deepEqual(stale, [], 'matrix cases for routes that no longer exist');
+  const doc = (await w.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`)));
+  const undocumented = appRoutes().filter((r) => r.url.startsWith('/api/') || r.url === '/health').map((r) => `${r.method} ${r.url}`).filter((k) => !documented.has(k));
+  assert.deepEqual(undocumented, [], 'API routes missing from the OpenAPI document');
+});
+
+test('authorisation matrix: 0 unexpected allows and 0 unexpected denies across every role × organisation × route', async () => {
+  const sessions = new Map<string, Session>();
+  const failures: string[] = [];
+  let cells = 0;
+  for (const route of appRoutes()) {
+    const key = `${route.method} ${route.url}`;
+    const c = CASES[key]!;
+    const targets: Target[] = c.scope === 'patient' ? ['A', 'B', 'C'] : c.scope === 'own-user' ? ['own', 'other'] : ['-'];
+    for (const actor of ACTORS) {
+      for (const target of targets) {
+        const built = await c.build({ target, n: n++, actor });
+        let cookie = built.cookies ?? '';
+        let csrf: string | undefined;
+        if (actor.username) {
+          let s = sessions.get(actor.username);
+          if (!s || built.fresh) {
+            s = await signIn(w.app, actor.username);
+            if (!built.fresh) sessions.set(actor.username, s);
+          }
+          cookie = [cookie, `homeward_session=${s.cookie}`].filter(Boolean).join('; ');
+          csrf = s.csrf;
+        }
+        const headers: Record<string, string> = { accept: route.url.startsWith('/api/') ? 'application/json' : 'text/html' };
+        if (cookie) headers.cookie = cookie;
+        if (csrf && route.method !== 'GET') headers['x-csrf-token'] = csrf;
+        let payload: string | Record<string, unknown> | undefined = built.payload;
+        if (built.form && built.payload) {
+          headers['content-type'] = 'application/x-www-form-urlencoded';
+          payload = new URLSearchParams(built.payload as Record<string, string>).toString();
+        }
+        const res = await w.app.inject({ method: route.method as 'GET', url: built.url, headers, ...(payload !== undefined ? { payload } : {}) });
+        const want = expected(actor, route.action!, c.scope, target);
+        const got = classify(res);
+        cells++;
+        const pass = want === 'reachable' ? got !== 'forbidden' && res.statusCode < 500 : got === want;
+        if (!pass) failures.push(`${actor.username ?? '(signed out)'} ${key} target=${target}: expected ${want}, got ${got} ${res.body.slice(0, 160)}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, [], `${failures.length} unexpected results out of ${cells} cells`);
+  assert.ok(cells > 700, `the matrix covers ${cells} cells`);
+});
+
+test('lists never include another organisation’s rows', async () => {
+  const visible = async (username: string) => ((await (await signIn(w.app, username)).request({ method: 'GET', url: '/api/v1/patients' })).json() as { patients: { id: string; trustId?: string }[] }).patients;
+  const a = await visible('trust-nurse');
+  assert.ok(a.length > 0);
+  assert.ok(a.every((p) => p.trustId === ids.A), 'Trust A sees only Trust A patients');
+  const b = await visible('trust-pharmacist-b');
+  assert.ok(b.every((p) => p.trustId === ids.B));
+  const provider = await visible('provider-nurse');
+  const ids2 = new Set(provider.map((p) => p.id));
+  assert.ok(ids2.has(ids.patientA!) && ids2.has(ids.patientB!), 'the provider sees referred patients under active agreements');
+  assert.ok(!ids2.has(ids.patientC!), 'the provider sees nothing of a Trust whose agreement has ended');
+  const all = await w.patientsOf('RX1');
+  const unreferred = all.filter((p) => !p.referred).map((p) => p.id);
+  assert.ok(unreferred.every((id) => !ids2.has(id)), 'the provider never sees patients not referred to it');
+  assert.ok(provider.every((p) => p.trustId === undefined), 'the provider does not get the Trust registry fields');
+});
+
+test('a commissioner or network lead gets no patient-identifiable field from any route', async () => {
+  for (const username of ['commissioner', 'network-lead']) {
+    const s = await signIn(w.app, username);
+    for (const url of ['/api/v1/patients', `/api/v1/patients/${ids.patientA}`, '/patients', `/patients/${ids.patientA}`, '/']) {
+      const res = await s.request({ method: 'GET', url, headers: { accept: url.startsWith('/api') ? 'application/json' : 'text/html' } });
+      assert.ok([200, 403].includes(res.statusCode), `${url}: ${res.statusCode}`);
+      assert.doesNotMatch(res.body, /\b\d{3} ?\d{3} ?\d{4}\b/, `${username} ${url} contains something shaped like an NHS number`);
+      assert.ok(!res.body.includes('MatrixA'), `${username} ${url} contains a patient name`);
+    }
+  }
+});
