@@ -26,6 +26,10 @@ export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
     if (r.hash !== r.expected) return fail(r.seq, 'its contents do not match its hash', list.length);
     expectedSeq++;
   }
+  // The head row records the last seq written: rows deleted from the end of the trail leave it pointing past them.
+  const head = await rows<{ last_seq: number }>(db, sql`select last_seq::int as last_seq from audit_head where id = 1`);
+  const lastSeq = head[0]?.last_seq ?? 0;
+  if (lastSeq !== list.length) return fail(list.length + 1, `rows ${list.length + 1} to ${lastSeq} are missing`, list.length);
   return { ok: true, checked: list.length };
 }
 
