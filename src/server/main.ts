@@ -26,10 +26,12 @@ if (database.kind === 'embedded') await buildDemoIfEmpty(database.db, { password
 
 const app = await buildApp({ database, version, loggerInstance: log, trustProxy: config.trustProxy });
 await app.listen({ port: config.port, host: config.host });
-console.log(`Homeward ${version} is running at http://localhost:${config.port} (database: ${database.kind}).`);
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
 if (database.kind === 'embedded') {
   console.log(`Demo accounts: trust-nurse, trust-prescriber, trust-pharmacist, cancer-manager, provider-nurse, provider-coordinator, provider-pharmacist, commissioner, network-lead, admin (and trust-nurse-b, trust-nurse-c, … for the other Trusts). Password: ${config.demoPassword === 'homeward-demo' ? 'homeward-demo' : 'the value of DEMO_PASSWORD'}.`);
 }
+console.log(`Homeward ${version} is running at http://localhost:${port} (database: ${database.kind}).`);
 
 let stopping = false;
 async function stop(signal: string) {

@@ -104,7 +104,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Assets: nhsuk-frontend images and scripts, our CSS, htmx. Served locally: no request leaves the machine.
   const nhsukCss = localNhsukCss();
-  await app.register(fastifyStatic, { root: join(nhsukDist, 'nhsuk'), prefix: '/assets/nhsuk/', decorateReply: false, allowedPath: (p) => /\.(js|svg|png|ico|json|map)$/.test(p) });
+  await app.register(fastifyStatic, { root: join(nhsukDist, 'nhsuk'), prefix: '/assets/nhsuk/', decorateReply: false, allowedPath: (p) => /\.(js|map|svg|png|ico|json)$/.test(p) });
+  // Icons and the manifest where nhsuk-frontend's CSS and template expect them (/assets/images/…, /assets/manifest.json).
+  await app.register(fastifyStatic, { root: join(nhsukDist, 'nhsuk', 'assets', 'images'), prefix: '/assets/images/', decorateReply: false });
+  const manifest = readFileSync(join(nhsukDist, 'nhsuk', 'assets', 'manifest.json'));
+  app.get('/assets/manifest.json', { config: { action: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.type('application/manifest+json').send(manifest));
   await app.register(fastifyStatic, { root: join(srcDir, 'web', 'assets'), prefix: '/assets/', decorateReply: false, allowedPath: (p) => /\.(css|js)$/.test(p) });
 
   registerSecurityHeaders(app);

@@ -17,9 +17,9 @@ export function toAppError(err: unknown): AppError {
     const fields: Record<string, string> = {};
     for (const v of err.validation) {
       const key = fieldKey(v.instancePath);
-      const params = v.params as { issue?: { code?: string; keys?: string[] } } | undefined;
-      if (params?.issue?.code === 'unrecognized_keys' && params.issue.keys) {
-        for (const k of params.issue.keys) fields[key === 'body' ? k : `${key}.${k}`] = `Remove "${k}": it is not a field you can send`;
+      const params = v.params as { keys?: unknown } | undefined;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(params?.keys)) {
+        for (const k of params.keys as string[]) fields[key === 'body' ? k : `${key}.${k}`] = `Remove "${k}": it is not a field you can send`;
       } else fields[key] ??= v.message ?? 'Check this value';
     }
     return new AppError('validation', 'There is a problem with the information you sent', fields);
