@@ -54,8 +54,19 @@ async function freshAgreement(): Promise<string> {
 
 async function tokenFor(actor: Actor, target: Target): Promise<string> {
   const owner = target === 'own' ? actor.username! : actor.username === 'network-lead' ? 'commissioner' : 'network-lead';
-  const s = target === 'own' ? await signIn(w.app, owner) : await helperSession(owner);
+  const s = target === 'own' ? await actorSession(owner) : await helperSession(owner);
   return ((await s.request({ method: 'POST', url: '/api/v1/auth/tokens', payload: { name: 'matrix' } })).json() as { id: string }).id;
+}
+
+/** One live session per actor for the whole run (a person may hold only 3 at once). */
+const sessions = new Map<string, Session>();
+async function actorSession(username: string): Promise<Session> {
+  let s = sessions.get(username);
+  if (!s) {
+    s = await signIn(w.app, username);
+    sessions.set(username, s);
+  }
+  return s;
 }
 
 /** Sessions of users who set up the world, kept apart from the actors' own sessions. */
@@ -202,7 +213,6 @@ test('route inventory: every route declares an action from the policy, has a mat
 });
 
 test('authorisation matrix: 0 unexpected allows and 0 unexpected denies across every role × organisation × route', async () => {
-  const sessions = new Map<string, Session>();
   const failures: string[] = [];
   let cells = 0;
   for (const route of appRoutes()) {
@@ -215,11 +225,7 @@ test('authorisation matrix: 0 unexpected allows and 0 unexpected denies across e
         let cookie = built.cookies ?? '';
         let csrf: string | undefined;
         if (actor.username) {
-          let s = sessions.get(actor.username);
-          if (!s || built.fresh) {
-            s = await signIn(w.app, actor.username);
-            if (!built.fresh) sessions.set(actor.username, s);
-          }
+          const s = built.fresh ? await signIn(w.app, actor.username) : await actorSession(actor.username);
           cookie = [cookie, `homeward_session=${s.cookie}`].filter(Boolean).join('; ');
           csrf = s.csrf;
         }

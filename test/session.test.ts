@@ -166,3 +166,38 @@ test('deactivating a user ends their sessions at once', async () => {
   assert.equal(again.statusCode, 401);
   await admin.request({ method: 'PATCH', url: `/api/v1/admin/users/${id}`, payload: { active: true } });
 });
+
+test('a person holds at most 3 live sessions: a 4th sign-in ends the oldest', async () => {
+  const s1 = await signIn(w.app, 'cancer-manager-c');
+  w.clock.advance(1000);
+  const s2 = await signIn(w.app, 'cancer-manager-c');
+  w.clock.advance(1000);
+  const s3 = await signIn(w.app, 'cancer-manager-c');
+  for (const s of [s1, s2, s3]) assert.equal((await s.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 200);
+  w.clock.advance(1000);
+  const s4 = await signIn(w.app, 'cancer-manager-c');
+  assert.equal((await s1.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 401, 'the oldest session has ended');
+  for (const s of [s2, s3, s4]) assert.equal((await s.request({ method: 'GET', url: '/api/v1/auth/session' })).statusCode, 200);
+});
+
+test('more than 20 sign-in attempts a minute from one address → 429, whatever the account', async () => {
+  const { buildApp } = await import('../src/web/app.ts');
+  const limited = await buildApp({ database: w.database, clock: w.clock, signInRateLimit: 20 });
+  try {
+    const codes: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const r = await limited.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: `someone-${i}`, password: 'wrong-password' } });
+      codes.push(r.statusCode);
+    }
+    assert.deepEqual(codes.slice(0, 20), Array(20).fill(401));
+    assert.deepEqual(codes.slice(20), [429, 429]);
+    const right = await limited.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'trust-nurse', password: PASSWORD } });
+    assert.equal(right.statusCode, 429, 'even the right password waits');
+    assert.match(right.json().error.message, /Wait a minute/);
+    w.clock.advance(61_000);
+    const later = await limited.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'trust-nurse', password: PASSWORD } });
+    assert.equal(later.statusCode, 200);
+  } finally {
+    await limited.close();
+  }
+});

@@ -50,6 +50,7 @@ function sessionOut(req: FastifyRequest) {
 export async function identityRoutes(base: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const { db, clock } = deps;
+  const tooMany = () => new AppError('rate_limited', 'Too many sign-in attempts from your network. Wait a minute and try again.');
   const showSignIn = (req: FastifyRequest, reply: FastifyReply, extra: object = {}) => {
     // Login CSRF: a double-submit token, since there is no session yet to hold one.
     const token = randomToken();
@@ -73,6 +74,10 @@ export async function identityRoutes(base: FastifyInstance, deps: AppDeps): Prom
       reply.code(400);
       return showSignIn(req, reply, { ...form, values: { username: values.username }, next: safeNext(values.next) });
     }
+    if (!deps.signInLimiter.allow(req.ip)) {
+      reply.code(429);
+      return showSignIn(req, reply, { ...formErrors({ username: tooMany().message }), values: { username: form.data.username }, next: safeNext(form.data.next) });
+    }
     const result = await signIn(db, { username: form.data.username, password: form.data.password, now: clock.now(), ip: req.ip, previousSessionToken: req.cookies[SESSION_COOKIE] });
     if (!result.ok || !result.sessionToken) {
       reply.code(401);
@@ -93,11 +98,12 @@ export async function identityRoutes(base: FastifyInstance, deps: AppDeps): Prom
     '/api/v1/auth/sign-in',
     {
       config: { action: 'public' },
-      schema: { tags: ['auth'], summary: 'Sign in with a username and password; sets the session cookie', body: SignInJson, response: { 200: SessionOut, 400: ErrorBody, 401: ErrorBody } },
+      schema: { tags: ['auth'], summary: 'Sign in with a username and password; sets the session cookie', body: SignInJson, response: { 200: SessionOut, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
       // JSON only: a cross-site HTML form cannot send application/json, which protects this cookie-less call from CSRF.
       if (!req.headers['content-type']?.startsWith('application/json')) throw new AppError('bad_request', 'Send the request body as JSON (Content-Type: application/json)');
+      if (!deps.signInLimiter.allow(req.ip)) throw tooMany();
       const result = await signIn(db, { ...req.body, now: clock.now(), ip: req.ip, previousSessionToken: req.cookies[SESSION_COOKIE] });
       if (!result.ok || !result.sessionToken || !result.user) throw new AppError('unauthenticated', SIGN_IN_FAILED);
       reply.setCookie(SESSION_COOKIE, result.sessionToken, cookieOptions(req));

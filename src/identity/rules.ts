@@ -5,6 +5,8 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_DURATION_MS = 15 * 60 * 1000;
+/** Live sessions one person may hold at once (phone, desktop and one more). */
+export const MAX_SESSIONS = 3;
 
 /** The one message for unknown user, wrong password and locked account, so none can be told apart. */
 export const SIGN_IN_FAILED = 'The username or password is not correct, or the account is locked. Try again later or contact your administrator.';

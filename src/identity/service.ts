@@ -1,11 +1,11 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { audit } from '../audit/service.ts';
 import { ROLE_PURPOSE, type Role } from '../access/roles.ts';
 import type { Db } from '../platform/db/client.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { organisations } from '../organisations/schema.ts';
 import { apiTokens, sessions, signInAttempts, userUnits, users, type User } from './schema.ts';
-import { isLocked, LOCKOUT_DURATION_MS, LOCKOUT_WINDOW_MS, sessionState } from './rules.ts';
+import { isLocked, LOCKOUT_DURATION_MS, LOCKOUT_WINDOW_MS, MAX_SESSIONS, sessionState } from './rules.ts';
 import { decoyHash, randomToken, sha256, verifyPassword } from './secrets.ts';
 
 export interface SignInResult {
@@ -55,6 +55,14 @@ export async function signIn(
     const sessionToken = randomToken();
     const csrfToken = randomToken();
     await tx.insert(sessions).values({ idHash: sha256(sessionToken), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now });
+    // At most MAX_SESSIONS live sessions per person (RG-08): a fourth sign-in ends the oldest.
+    const live = await tx
+      .select({ idHash: sessions.idHash })
+      .from(sessions)
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.endedAt)))
+      .orderBy(desc(sessions.createdAt), desc(sessions.lastSeenAt));
+    const excess = live.slice(MAX_SESSIONS).map((s) => s.idHash).filter((h) => h !== sha256(sessionToken));
+    if (excess.length) await tx.update(sessions).set({ endedAt: now }).where(inArray(sessions.idHash, excess));
     return { ok: true, sessionToken, csrfToken, user };
   });
 }

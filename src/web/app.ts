@@ -11,6 +11,7 @@ import view from '@fastify/view';
 import nunjucks from 'nunjucks';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerGuard } from '../access/guard.ts';
+import { SignInRateLimiter } from '../identity/rate-limit.ts';
 import type { Action } from '../access/policy.ts';
 import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
@@ -32,6 +33,8 @@ export interface AppOptions {
   /** A pino logger; tests run without one. */
   loggerInstance?: FastifyBaseLogger;
   trustProxy?: boolean;
+  /** Sign-in attempts allowed per client address per minute (default 20). */
+  signInRateLimit?: number;
 }
 
 export interface RouteInfo {
@@ -119,7 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const htmx = readFileSync(htmxFile);
   app.get('/assets/htmx.min.js', { config: { action: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(htmx));
 
-  const deps = { db, clock, database: opts.database, version: opts.version ?? '0.0.0' };
+  const deps = { db, clock, database: opts.database, version: opts.version ?? '0.0.0', signInLimiter: new SignInRateLimiter(opts.signInRateLimit ?? 20, () => clock.now().getTime()) };
   await app.register(async (scoped) => {
     await identityRoutes(scoped, deps);
     await homeRoutes(scoped, deps);
@@ -131,4 +134,4 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-export type AppDeps = { db: Database['db']; clock: Clock; database: Database; version: string };
+export type AppDeps = { db: Database['db']; clock: Clock; database: Database; version: string; signInLimiter: SignInRateLimiter };
