@@ -37,8 +37,9 @@ export async function signIn(
   const locked = isLocked(failures, now);
   // Always run argon2 so unknown, wrong and locked take the same time.
   const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
-  const ok = Boolean(user && user.active && passwordOk && !locked);
-  const reason = !user ? 'unknown-user' : !user.active ? 'inactive' : locked ? 'locked' : passwordOk ? 'ok' : 'wrong-password';
+  const [org] = user ? await db.select().from(organisations).where(eq(organisations.id, user.orgId)) : [];
+  const ok = Boolean(user && user.active && org?.active && passwordOk && !locked);
+  const reason = !user ? 'unknown-user' : !user.active || !org?.active ? 'inactive' : locked ? 'locked' : passwordOk ? 'ok' : 'wrong-password';
 
   return db.transaction(async (tx) => {
     if (!locked) await tx.insert(signInAttempts).values({ username, at: now, succeeded: ok });
