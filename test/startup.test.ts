@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { isValidNhsNumber } from '../src/patients/rules.ts';
 
 /**
@@ -13,7 +14,7 @@ import { isValidNhsNumber } from '../src/patients/rules.ts';
  */
 
 const root = new URL('..', import.meta.url).pathname;
-const env = (dataDir: string) => ({ ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'warn' });
+const env = (dataDir: string, databaseUrl = '') => ({ ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
 
 interface Running {
   child: ChildProcess;
@@ -23,8 +24,8 @@ interface Running {
 
 const children: ChildProcess[] = [];
 
-function start(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env: env(dataDir) });
+function start(dataDir: string, databaseUrl = ''): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env: env(dataDir, databaseUrl) });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -46,9 +47,9 @@ function start(dataDir: string): Promise<Running> {
   });
 }
 
-function run(args: string[], dataDir: string): Promise<{ code: number | null; out: string }> {
+function run(args: string[], dataDir: string, databaseUrl = ''): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: env(dataDir) });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: env(dataDir, databaseUrl) });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -114,8 +115,44 @@ test('npm start on an empty folder builds the demo, answers /health, keeps its d
     const broken = await run(['src/audit/verify-cli.ts'], dataDir);
     assert.equal(broken.code, 2);
     assert.match(broken.out, /BROKEN at row 7/);
+
+    const reset = await run(['src/demo/cli.ts', '--reset'], dataDir);
+    assert.equal(reset.code, 0, reset.out);
+    assert.match(reset.out, /Building demo data \[6\/6\]/);
+    const rebuilt = await start(dataDir);
+    const nurse3 = await apiSignIn(rebuilt, 'trust-nurse');
+    assert.equal((await fetch(`${rebuilt.url}/api/v1/patients/${id}`, { headers: { cookie: nurse3.cookie } })).status, 404, 'demo:reset starts from a clean demo');
+    await stop(rebuilt);
+    assert.equal((await run(['src/audit/verify-cli.ts'], dataDir)).code, 0, 'and a fresh, intact audit trail');
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('with DATABASE_URL the server runs on PostgreSQL and builds demo data only on npm run demo', { skip: !process.env.TEST_DATABASE_URL && 'set TEST_DATABASE_URL to run against PostgreSQL' }, async () => {
+  const base = process.env.TEST_DATABASE_URL!;
+  const name = `homeward_start_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'homeward-pg-'));
+  try {
+    const server = await start(dataDir, url.toString());
+    const health = (await (await fetch(`${server.url}/health`)).json()) as { database: string };
+    assert.equal(health.database, 'postgres');
+    const none = await fetch(`${server.url}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'trust-nurse', password: 'homeward-demo' }) });
+    assert.equal(none.status, 401, 'no demo accounts unless asked for');
+    const demo = await run(['src/demo/cli.ts'], dataDir, url.toString());
+    assert.equal(demo.code, 0, demo.out);
+    await apiSignIn(server, 'trust-nurse');
+    await stop(server);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
