@@ -95,3 +95,22 @@ test('deactivating an organisation signs its staff out at once and stops new sig
   await admin.request({ method: 'PATCH', url: `/api/v1/admin/organisations/${trustC.id}`, payload: { active: true } });
   assert.equal((await w.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'trust-nurse-c', password: PASSWORD } })).statusCode, 200);
 });
+
+test('a unit-limited nurse cannot register into, or refer from, a unit she does not work in', async () => {
+  const trustB = await w.org('RX2');
+  const units = ((await admin.request({ method: 'GET', url: `/api/v1/admin/organisations/${trustB.id}` })).json() as { units: { id: string }[] }).units;
+  const limited = await admin.request({ method: 'POST', url: '/api/v1/admin/users', payload: { username: 'brook.unit1', displayName: 'Unit One Nurse', password: PASSWORD, orgId: trustB.id, role: 'trust-nurse', unitIds: [units[0]!.id] } });
+  assert.equal(limited.statusCode, 201);
+  const nurse = await signIn(w.app, 'brook.unit1');
+  const wrongUnit = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Wrong', familyName: 'Unit', dateOfBirth: '1970-01-01', unitId: units[1]!.id } });
+  assert.equal(wrongUnit.statusCode, 400);
+  assert.match(wrongUnit.json().error.fields.unitId, /units you work in/);
+  const noUnit = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'No', familyName: 'Unit', dateOfBirth: '1970-01-01' } });
+  assert.equal(noUnit.statusCode, 400);
+  const colleague = await signIn(w.app, 'trust-nurse-b');
+  const elsewhere = await colleague.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Other', familyName: 'Unit', dateOfBirth: '1970-01-01', unitId: units[1]!.id } });
+  assert.equal(elsewhere.statusCode, 201);
+  const provider = await w.org('HX1');
+  const refer = await nurse.request({ method: 'POST', url: `/api/v1/patients/${elsewhere.json().id}/referrals`, payload: { providerId: provider.id } });
+  assert.equal(refer.statusCode, 404, 'a patient of another unit is not hers to refer');
+});

@@ -201,3 +201,15 @@ test('more than 20 sign-in attempts a minute from one address → 429, whatever 
     await limited.close();
   }
 });
+
+test('simultaneous guesses cannot slip past the lockout: of 10 at once, only 5 are checked against the password', async () => {
+  const user = 'provider-coordinator';
+  const codes = await Promise.all(
+    Array.from({ length: 10 }, () => w.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: user, password: 'a-wrong-guess' } }).then((r) => r.statusCode)),
+  );
+  assert.deepEqual(codes, Array(10).fill(401));
+  const { sql } = await import('drizzle-orm');
+  const { rows } = await import('../src/platform/db/client.ts');
+  const reasons = await rows<{ reason: string; n: number }>(w.database.db, sql`select detail->>'reason' as reason, count(*)::int as n from audit_log where action = 'auth:sign-in' and username = ${user} group by 1 order by 1`);
+  assert.deepEqual(reasons, [{ reason: 'locked', n: 5 }, { reason: 'wrong-password', n: 5 }]);
+});

@@ -1,11 +1,11 @@
-import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { audit } from '../audit/service.ts';
 import { ROLE_PURPOSE, type Role } from '../access/roles.ts';
 import type { Db } from '../platform/db/client.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { organisations } from '../organisations/schema.ts';
 import { apiTokens, sessions, signInAttempts, userUnits, users, type User } from './schema.ts';
-import { isLocked, LOCKOUT_DURATION_MS, LOCKOUT_WINDOW_MS, MAX_SESSIONS, sessionState } from './rules.ts';
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, isLocked, LOCKOUT_DURATION_MS, LOCKOUT_WINDOW_MS, MAX_SESSIONS, sessionState } from './rules.ts';
 import { decoyHash, randomToken, sha256, verifyPassword } from './secrets.ts';
 
 export interface SignInResult {
@@ -25,23 +25,26 @@ export async function signIn(
 ): Promise<SignInResult> {
   const { now } = input;
   const username = input.username.trim().toLowerCase();
-  const [user] = await db.select().from(users).where(eq(users.username, username));
-  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS - LOCKOUT_DURATION_MS);
-  const attempts = await db
-    .select()
-    .from(signInAttempts)
-    .where(and(eq(signInAttempts.username, username), gt(signInAttempts.at, since)))
-    .orderBy(desc(signInAttempts.at));
-  const lastSuccess = attempts.findIndex((a) => a.succeeded);
-  const failures = (lastSuccess === -1 ? attempts : attempts.slice(0, lastSuccess)).map((a) => a.at);
-  const locked = isLocked(failures, now);
-  // Always run argon2 so unknown, wrong and locked take the same time.
-  const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
-  const [org] = user ? await db.select().from(organisations).where(eq(organisations.id, user.orgId)) : [];
-  const ok = Boolean(user && user.active && org?.active && passwordOk && !locked);
-  const reason = !user ? 'unknown-user' : !user.active || !org?.active ? 'inactive' : locked ? 'locked' : passwordOk ? 'ok' : 'wrong-password';
-
+  // One transaction per attempt, serialised per username by an advisory lock: simultaneous guesses cannot all read
+  // "4 failures so far" and slip past the lockout together.
   return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'sign-in:' + username}))`);
+    const [user] = await tx.select().from(users).where(eq(users.username, username));
+    const [org] = user ? await tx.select().from(organisations).where(eq(organisations.id, user.orgId)) : [];
+    const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS - LOCKOUT_DURATION_MS);
+    const attempts = await tx
+      .select()
+      .from(signInAttempts)
+      .where(and(eq(signInAttempts.username, username), gt(signInAttempts.at, since)))
+      .orderBy(desc(signInAttempts.at));
+    const lastSuccess = attempts.findIndex((a) => a.succeeded);
+    const failures = (lastSuccess === -1 ? attempts : attempts.slice(0, lastSuccess)).map((a) => a.at);
+    const locked = isLocked(failures, now);
+    // Always run argon2 so unknown, wrong and locked take the same time.
+    const passwordOk = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+    const ok = Boolean(user && user.active && org?.active && passwordOk && !locked);
+    const reason = !user ? 'unknown-user' : !user.active || !org?.active ? 'inactive' : locked ? 'locked' : passwordOk ? 'ok' : 'wrong-password';
+
     if (!locked) await tx.insert(signInAttempts).values({ username, at: now, succeeded: ok });
     // A successful sign-in always replaces the browser's session (fixation defence); a failed one leaves it be.
     if (ok && input.previousSessionToken) {
@@ -56,13 +59,22 @@ export async function signIn(
     const sessionToken = randomToken();
     const csrfToken = randomToken();
     await tx.insert(sessions).values({ idHash: sha256(sessionToken), userId: user.id, csrfToken, createdAt: now, lastSeenAt: now });
-    // At most MAX_SESSIONS live sessions per person (RG-08): a fourth sign-in ends the oldest.
+    // At most MAX_SESSIONS live sessions per person (RG-08): a fourth sign-in ends the oldest live one.
     const live = await tx
       .select({ idHash: sessions.idHash })
       .from(sessions)
-      .where(and(eq(sessions.userId, user.id), isNull(sessions.endedAt)))
+      .where(
+        and(
+          eq(sessions.userId, user.id),
+          isNull(sessions.endedAt),
+          gt(sessions.createdAt, new Date(now.getTime() - ABSOLUTE_TIMEOUT_MS)),
+          gt(sessions.lastSeenAt, new Date(now.getTime() - IDLE_TIMEOUT_MS)),
+        ),
+      )
       .orderBy(desc(sessions.createdAt), desc(sessions.lastSeenAt));
-    const excess = live.slice(MAX_SESSIONS).map((s) => s.idHash).filter((h) => h !== sha256(sessionToken));
+    const newHash = sha256(sessionToken);
+    const others = live.map((s) => s.idHash).filter((h) => h !== newHash);
+    const excess = others.slice(MAX_SESSIONS - 1);
     if (excess.length) await tx.update(sessions).set({ endedAt: now }).where(inArray(sessions.idHash, excess));
     return { ok: true, sessionToken, csrfToken, user };
   });

@@ -5,6 +5,7 @@ import { scalar, type Db } from '../platform/db/client.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { patients } from '../patients/schema.ts';
+import { patientScope } from '../patients/scope.ts';
 import { referrals } from './schema.ts';
 
 /** Home-care providers a Trust may refer to. */
@@ -20,7 +21,7 @@ export function listProviders(db: Db, ctx: RequestContext) {
  */
 export async function createReferral(db: Db, ctx: RequestContext, patientId: string, providerId: string) {
   return withContext(db, ctx, async (tx) => {
-    const [patient] = await tx.select().from(patients).where(and(eq(patients.id, patientId), eq(patients.trustId, ctx.orgId)));
+    const [patient] = await tx.select().from(patients).where(and(eq(patients.id, patientId), patientScope(ctx)));
     if (!patient) throw notFound('patient');
     const [provider] = await tx.select().from(organisations).where(and(eq(organisations.id, providerId), eq(organisations.kind, 'provider')));
     if (!provider) throw new AppError('validation', 'Select a home-care provider', { providerId: 'Select a home-care provider' });

@@ -6,16 +6,13 @@ import type { Db } from '../platform/db/client.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { units } from '../organisations/schema.ts';
 import { patients } from './schema.ts';
+import { patientScope, requireAllowedUnit } from './scope.ts';
 import { isValidNhsNumber, normaliseNhsNumber } from './rules.ts';
 import type { PatientInput } from './validation.ts';
 
 const MAX_RESULTS = 200;
 
-/**
- * Patients the user may see. No organisation filter is written here on purpose: row-level security limits rows to
- * the user's Trust, or to referred patients under an active agreement for a provider. Trust users limited to some
- * units see those units' patients only.
- */
+/** Patients the user may see (their scope from the policy table; row-level security enforces it again below). */
 export async function searchPatients(db: Db, ctx: RequestContext, q?: string) {
   return withContext(db, ctx, async (tx) => {
     const filters: SQL[] = [];
@@ -25,11 +22,11 @@ export async function searchPatients(db: Db, ctx: RequestContext, q?: string) {
       else if (/^\d{4}-\d{2}-\d{2}$/.test(q)) filters.push(eq(patients.dateOfBirth, q));
       else filters.push(or(ilike(patients.familyName, `%${escapeLike(q)}%`), ilike(patients.givenName, `%${escapeLike(q)}%`))!);
     }
-    if (ctx.orgKind === 'trust' && ctx.unitIds.length) filters.push(or(...ctx.unitIds.map((u) => eq(patients.unitId, u)))!);
+    filters.push(patientScope(ctx));
     const list = await tx
       .select()
       .from(patients)
-      .where(filters.length ? and(...filters) : undefined)
+      .where(and(...filters))
       .orderBy(asc(patients.familyName), asc(patients.givenName))
       .limit(MAX_RESULTS);
     await audit(tx, ctx, { action: 'patient:list', detail: { query: q ?? null, count: list.length, patientIds: list.map((p) => p.id) } });
@@ -44,9 +41,8 @@ function escapeLike(s: string) {
 /** One patient; another organisation's patient is "not found", exactly like a missing one. */
 export async function getPatient(db: Db, ctx: RequestContext, id: string) {
   return withContext(db, ctx, async (tx) => {
-    const [p] = await tx.select().from(patients).where(eq(patients.id, id));
+    const [p] = await tx.select().from(patients).where(and(eq(patients.id, id), patientScope(ctx)));
     if (!p) throw notFound('patient');
-    if (ctx.orgKind === 'trust' && ctx.unitIds.length && (!p.unitId || !ctx.unitIds.includes(p.unitId))) throw notFound('patient');
     await audit(tx, ctx, { action: 'patient:read', patientId: p.id });
     return p;
   });
@@ -55,6 +51,7 @@ export async function getPatient(db: Db, ctx: RequestContext, id: string) {
 /** Registers a patient with the user's own Trust (the server sets the Trust, never the client). */
 export async function createPatient(db: Db, ctx: RequestContext, input: z.infer<typeof PatientInput>) {
   if (!isValidNhsNumber(input.nhsNumber)) throw new AppError('validation', 'Enter a valid NHS number', { nhsNumber: 'Enter a valid NHS number' });
+  requireAllowedUnit(ctx, input.unitId);
   try {
     return await withContext(db, ctx, async (tx) => {
       if (input.unitId) {

@@ -10,10 +10,14 @@ export interface Config {
   logLevel: string;
 }
 
+/** Reads and checks the environment; a wrong value stops start-up with a message that says what to set. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a whole number from 0 to 65535 (it is "${env.PORT}")`);
   return {
-    port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '0.0.0.0',
+    port,
+    // Local by default: the demo accounts share a published password. Set HOST=0.0.0.0 to serve a network.
+    host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR ?? './data',
     demoPassword: env.DEMO_PASSWORD ?? 'homeward-demo',

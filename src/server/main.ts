@@ -6,7 +6,13 @@ import { buildApp } from '../web/app.ts';
 import { buildDemoIfEmpty } from '../demo/build.ts';
 import { createLogger } from '../platform/logger.ts';
 
-const config = readConfig();
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (err) {
+  console.error(`Homeward cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
 const log = createLogger(config.logLevel);
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

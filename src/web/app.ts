@@ -52,7 +52,7 @@ declare module 'fastify' {
 export const BODY_LIMIT = 1024 * 1024;
 const srcDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Builds the whole application: one pipeline (authenticate → authorise → validate → CSRF → handler → present). */
+/** Builds the whole application: one pipeline (authenticate → authorise the route's action → CSRF → validate → transaction → handler → present). */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const clock = opts.clock ?? systemClock;
   const db = opts.database.db;

@@ -41,9 +41,10 @@ export function registerErrorHandling(app: FastifyInstance, deps: { db: Db }): v
   app.setErrorHandler(async (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toAppError(err);
     if (e.code === 'internal') req.log.error({ err }, 'unhandled error');
-    if ((e.code === 'not_found' || e.code === 'forbidden') && req.principal && req.routeOptions.config?.action) {
-      // Denials raised inside a service rolled back with their transaction; record them separately.
-      if (e.code === 'not_found') await auditDenied(deps.db, req, req.routeOptions.config.action, 'not-found-or-foreign').catch(() => undefined);
+    if (e.code === 'not_found' && req.principal && req.routeOptions.config?.action) {
+      // A "not found" raised inside a service rolled back with its transaction; record the attempt separately.
+      // (Role denials are audited by the guard before this point.)
+      await auditDenied(deps.db, req, req.routeOptions.config.action, 'not-found-or-foreign').catch(() => undefined);
     }
     return sendError(req, reply, e);
   });

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirInUseError extends Error {}
@@ -19,7 +19,7 @@ function alive(pid: number): boolean {
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'homeward.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
@@ -27,14 +27,27 @@ export function lockDataDir(dataDir: string): () => void {
       return () => rmSync(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) {
-        throw new DataDirInUseError(
+      const inUse = (pid: number) =>
+        new DataDirInUseError(
           `The data folder ${dataDir} is already in use by another Homeward process (pid ${pid}). ` +
             'Stop that process first, or set DATA_DIR to a different folder.',
         );
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (pid && pid !== process.pid && alive(pid)) throw inUse(pid);
+      // Take a stale lock over by renaming it aside (atomic), then check what we moved really was the stale one:
+      // two starters racing for the same stale lock must not both win.
+      const aside = `${path}.${process.pid}.stale`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue;
       }
-      rmSync(path, { force: true });
+      const moved = Number(readFileSync(aside, 'utf8').trim());
+      if (moved !== pid && moved && alive(moved)) {
+        renameSync(aside, path);
+        throw inUse(moved);
+      }
+      rmSync(aside, { force: true });
     }
   }
   throw new DataDirInUseError(`Could not lock the data folder ${dataDir}.`);
