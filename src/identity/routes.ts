@@ -58,8 +58,8 @@ export async function identityRoutes(base: FastifyInstance, deps: AppDeps): Prom
     return renderPage(req, reply, 'identity/views/sign-in.njk', { title: 'Sign in', signinToken: token, ...extra });
   };
 
-  app.get('/sign-in', { config: { action: 'public' }, schema: { hide: true, querystring: z.object({ next: z.string().max(500).optional() }) } }, async (req, reply) =>
-    showSignIn(req, reply, { next: safeNext(req.query.next) }),
+  app.get('/sign-in', { config: { action: 'public' }, schema: { hide: true, querystring: z.object({ next: z.string().max(500).optional(), signedOut: z.string().max(5).optional() }) } }, async (req, reply) =>
+    showSignIn(req, reply, { next: safeNext(req.query.next), signedOut: req.query.signedOut === '1' }),
   );
 
   app.post('/sign-in', { config: { action: 'public' }, schema: { hide: true } }, async (req, reply) => {

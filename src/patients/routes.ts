@@ -57,11 +57,11 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     if (!result.ok) return renderPage(req, reply.code(result.status), 'patients/views/new.njk', await newPage(req, { ...result, values: body }));
     return reply.redirect(`/patients/${result.value.id}`, 303);
   });
-  app.get('/patients/:id', { config: { action: 'patient:read' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
+  app.get('/patients/:id', { config: { action: 'patient:read' }, schema: { hide: true, params: IdParams, querystring: z.object({ referred: z.string().max(5).optional() }) } }, async (req, reply) => {
     const ctx = ctxOf(req);
     const patient = presentPatient(await getPatient(db, ctx, req.params.id), ctx);
     const providers = decide(ctx.role, 'referral:create') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [];
-    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, providers });
+    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, providers, referred: req.query.referred === '1' });
   });
 
 }

@@ -88,7 +88,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     hideUntagged: false,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { validatorUrl: null } as never });
+  // The API documentation UI is third-party; it gets its own CSP that allows the inline styles it needs, on /docs only.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: (h) => h.replace(/style-src [^;]*;/, "style-src 'self' 'unsafe-inline';").replace(/font-src [^;]*;/, "font-src 'self' data:;"), uiConfig: { validatorUrl: null } as never });
 
   await app.register(view, {
     engine: { nunjucks },
