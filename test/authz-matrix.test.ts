@@ -47,6 +47,23 @@ async function freshPatient(trust: 'A' | 'B' | 'C', refer: boolean): Promise<str
   return id;
 }
 
+/** An episode of a Trust's patient, opened (and optionally taken through to a referral) by that Trust's nurse. */
+async function freshEpisode(trust: 'A' | 'B' | 'C', referred: boolean): Promise<string> {
+  const nurse = await helperSession(trust === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${trust.toLowerCase()}`);
+  const patient = await freshPatient(trust, false);
+  const ep = await nurse.request({ method: 'POST', url: `/api/v1/patients/${patient}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } });
+  assert.equal(ep.statusCode, 201, ep.body);
+  const id = (ep.json() as { id: string }).id;
+  if (referred) {
+    for (const payload of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId: ids.provider }]) {
+      const r = await nurse.request({ method: 'POST', url: `/api/v1/episodes/${id}/events`, payload });
+      assert.equal(r.statusCode, 200, r.body);
+    }
+  }
+  return id;
+}
+const episodeTarget = async (t: Target, referred: boolean) => (t === 'C' ? ids.episodeC! : freshEpisode(t as 'A' | 'B', referred));
+
 async function freshAgreement(): Promise<string> {
   const res = await admin.request({ method: 'POST', url: '/api/v1/admin/agreements', payload: { trustId: ids.A, providerId: ids.provider, reference: `M-${n++}`, startsOn: '2026-01-01' } });
   return (res.json() as { id: string }).id;
@@ -141,6 +158,11 @@ const CASES: Record<string, Case> = {
   'GET /patients/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${patientTarget(target)}` }) },
   'POST /api/v1/patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, payload: { providerId: ids.provider } }) },
   'POST /patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, form: true, payload: { providerId: ids.provider } }) },
+  'POST /api/v1/patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } }) },
+  'GET /api/v1/patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${patientTarget(target)}/episodes` }) },
+  'GET /api/v1/episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}` }) },
+  'POST /api/v1/episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, false)}/events`, payload: { event: 'assess', suitable: true } }) },
+  'POST /api/v1/episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, true)}/referral-response`, payload: { decision: 'accept' } }) },
 };
 
 const ACTORS: Actor[] = [
@@ -188,6 +210,9 @@ before(async () => {
   ids.patientA = await freshPatient('A', true);
   ids.patientB = await freshPatient('B', true);
   ids.patientC = await freshPatient('C', true);
+  ids.episodeA = await freshEpisode('A', true);
+  ids.episodeB = await freshEpisode('B', true);
+  ids.episodeC = await freshEpisode('C', true);
   // End Trust C's agreement: from now its referred patient must be invisible to the provider.
   const agreements = (await admin.request({ method: 'GET', url: '/api/v1/admin/agreements' })).json() as { agreements: { id: string; trustId: string }[] };
   const c = agreements.agreements.find((a) => a.trustId === ids.C)!;

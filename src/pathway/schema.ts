@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { EPISODE_EVENTS, EPISODE_STATES } from './episode-rules.ts';
 import { organisations } from '../organisations/schema.ts';
 import { users } from '../identity/schema.ts';
 import { patients } from '../patients/schema.ts';
@@ -24,3 +25,48 @@ export const referrals = pgTable(
 );
 
 export type Referral = typeof referrals.$inferSelect;
+
+/**
+ * One patient, one regimen, the home pathway. `state` only ever changes through `applyEpisodeEvent`, which writes an
+ * `episode_events` row (who, when, why) in the same transaction. `version` guards against lost updates.
+ */
+export const episodes = pgTable(
+  'episodes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    patientId: uuid('patient_id').notNull().references(() => patients.id),
+    trustId: uuid('trust_id').notNull().references(() => organisations.id),
+    regimen: text('regimen').notNull(),
+    state: text('state', { enum: EPISODE_STATES }).notNull().default('identified'),
+    providerId: uuid('provider_id').references(() => organisations.id),
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('episodes_patient_idx').on(t.patientId), index('episodes_trust_state_idx').on(t.trustId, t.state)],
+);
+
+/** The full history of an episode: every transition with who, when, why and the event's details. */
+export const episodeEvents = pgTable(
+  'episode_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    episodeId: uuid('episode_id').notNull().references(() => episodes.id),
+    patientId: uuid('patient_id').notNull().references(() => patients.id),
+    trustId: uuid('trust_id').notNull().references(() => organisations.id),
+    event: text('event', { enum: EPISODE_EVENTS }).notNull(),
+    fromState: text('from_state', { enum: EPISODE_STATES }).notNull(),
+    toState: text('to_state', { enum: EPISODE_STATES }).notNull(),
+    reasonCode: text('reason_code'),
+    note: text('note'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+    byUserId: uuid('by_user_id').notNull().references(() => users.id),
+    byOrgId: uuid('by_org_id').notNull().references(() => organisations.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('episode_events_episode_idx').on(t.episodeId, t.at)],
+);
+
+export type Episode = typeof episodes.$inferSelect;
+export type EpisodeEventRow = typeof episodeEvents.$inferSelect;

@@ -25,6 +25,7 @@ import { organisationRoutes } from '../organisations/routes.ts';
 import { userAdminRoutes } from '../identity/admin-routes.ts';
 import { patientRoutes } from '../patients/routes.ts';
 import { pathwayRoutes } from '../pathway/routes.ts';
+import { episodeRoutes } from '../pathway/episode-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -131,6 +132,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await userAdminRoutes(scoped, deps);
     await patientRoutes(scoped, deps);
     await pathwayRoutes(scoped, deps);
+    await episodeRoutes(scoped, deps);
   });
   return app;
 }

@@ -1,0 +1,131 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import { audit } from '../audit/service.ts';
+import { withContext, type RequestContext } from '../platform/context.ts';
+import { scalar, type Db, type Tx } from '../platform/db/client.ts';
+import { AppError, notFound } from '../platform/errors.ts';
+import { organisations } from '../organisations/schema.ts';
+import { patients } from '../patients/schema.ts';
+import { patientScope } from '../patients/scope.ts';
+import { allowedEvents, transition, type EpisodeEvent } from './episode-rules.ts';
+import { episodeEvents, episodes, referrals, type Episode } from './schema.ts';
+import type { EpisodeEventData, EpisodeInput, ReferralResponseInput } from './validation.ts';
+
+/** Opens a home-pathway episode for one of the Trust's patients. */
+export function createEpisode(db: Db, ctx: RequestContext, patientId: string, input: z.infer<typeof EpisodeInput>) {
+  return withContext(db, ctx, async (tx) => {
+    const [patient] = await tx.select({ id: patients.id, trustId: patients.trustId }).from(patients).where(and(eq(patients.id, patientId), patientScope(ctx), eq(patients.trustId, ctx.orgId)));
+    if (!patient) throw notFound('patient');
+    const [row] = await tx
+      .insert(episodes)
+      .values({ patientId, trustId: ctx.orgId, regimen: input.regimen, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
+      .returning();
+    await audit(tx, ctx, { action: 'episode:create', patientId, detail: { episodeId: row!.id, regimen: input.regimen } });
+    return row!;
+  });
+}
+
+async function loadEpisode(tx: Tx, ctx: RequestContext, id: string): Promise<Episode> {
+  const [row] = await tx
+    .select({ episode: episodes })
+    .from(episodes)
+    .innerJoin(patients, eq(patients.id, episodes.patientId))
+    .where(and(eq(episodes.id, id), patientScope(ctx)));
+  if (!row) throw notFound('episode');
+  return row.episode;
+}
+
+/** An episode with its full history and the events that may come next. */
+export function getEpisode(db: Db, ctx: RequestContext, id: string) {
+  return withContext(db, ctx, async (tx) => {
+    const episode = await loadEpisode(tx, ctx, id);
+    const history = await tx.select().from(episodeEvents).where(eq(episodeEvents.episodeId, id)).orderBy(asc(episodeEvents.at), asc(episodeEvents.id));
+    await audit(tx, ctx, { action: 'episode:read', patientId: episode.patientId, detail: { episodeId: id } });
+    return { episode, history, allowed: allowedEvents(episode.state) };
+  });
+}
+
+export function listEpisodes(db: Db, ctx: RequestContext, patientId: string) {
+  return withContext(db, ctx, async (tx) => {
+    const [patient] = await tx.select({ id: patients.id }).from(patients).where(and(eq(patients.id, patientId), patientScope(ctx)));
+    if (!patient) throw notFound('patient');
+    const list = await tx.select().from(episodes).where(eq(episodes.patientId, patientId)).orderBy(desc(episodes.createdAt));
+    await audit(tx, ctx, { action: 'episode:list', patientId });
+    return list;
+  });
+}
+
+/**
+ * Applies one pathway event: checks it is allowed from the current state (409 saying what is allowed if not),
+ * checks the version when the caller sent one, then writes the new state, the history row, any referral change and
+ * the audit row in one transaction.
+ */
+export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data: EpisodeEventData | ProviderEvent) {
+  return withContext(db, ctx, async (tx) => {
+    const episode = await loadEpisode(tx, ctx, id);
+    if (data.expectedVersion !== undefined && data.expectedVersion !== episode.version) {
+      throw new AppError('conflict', 'Someone else changed this episode since you opened it. Reload the page to see the latest, then try again.');
+    }
+    const event: EpisodeEvent = data.event;
+    const result = transition(episode.state, event, { suitable: 'suitable' in data ? data.suitable : undefined });
+    if (!result.ok) throw new AppError('conflict', result.message);
+
+    let providerId = episode.providerId;
+    if (data.event === 'refer') {
+      const [provider] = await tx.select().from(organisations).where(and(eq(organisations.id, data.providerId), eq(organisations.kind, 'provider')));
+      if (!provider) throw new AppError('validation', 'Select a home-care provider', { providerId: 'Select a home-care provider' });
+      const active = await scalar<boolean>(tx, sql`select app_agreement_active(${episode.trustId}::uuid, ${data.providerId}::uuid)`);
+      if (!active) {
+        const msg = `There is no active data-sharing agreement with ${provider.name}`;
+        throw new AppError('validation', msg, { providerId: msg });
+      }
+      providerId = data.providerId;
+      await tx.insert(referrals).values({ patientId: episode.patientId, trustId: episode.trustId, providerId, createdBy: ctx.userId, createdAt: ctx.now });
+    }
+    if ((data.event === 'provider-accept' || data.event === 'provider-decline') && episode.providerId !== ctx.orgId) throw notFound('episode');
+    const [updated] = await tx
+      .update(episodes)
+      .set({ state: result.to, providerId, version: episode.version + 1, updatedAt: ctx.now })
+      .where(and(eq(episodes.id, id), eq(episodes.version, episode.version)))
+      .returning();
+    if (!updated) throw new AppError('conflict', 'Someone else changed this episode at the same moment. Reload the page and try again.');
+    const { event: _e, expectedVersion: _v, note, ...details } = data as EpisodeEventData & { note?: string };
+    const reasonCode = 'reasonCode' in details ? (details.reasonCode as string) : null;
+    await tx.insert(episodeEvents).values({
+      episodeId: id,
+      patientId: episode.patientId,
+      trustId: episode.trustId,
+      event,
+      fromState: episode.state,
+      toState: result.to,
+      reasonCode,
+      note: note ?? null,
+      data: details,
+      byUserId: ctx.userId,
+      byOrgId: ctx.orgId,
+      at: ctx.now,
+    });
+    // Referral status changes come last: a declined or withdrawn referral ends the provider's sight of the patient,
+    // and row-level security checks the episode rows above against it.
+    if (data.event === 'provider-accept' || data.event === 'provider-decline') {
+      await tx
+        .update(referrals)
+        .set({ status: data.event === 'provider-accept' ? 'accepted' : 'declined' })
+        .where(and(eq(referrals.patientId, episode.patientId), eq(referrals.providerId, ctx.orgId), inArray(referrals.status, ['referred'])));
+    }
+    if (data.event === 'return-to-hospital' || data.event === 'discontinue' || data.event === 'complete') {
+      // The provider keeps seeing the patient's record only while the patient is on its home pathway.
+      await tx.update(referrals).set({ status: 'withdrawn' }).where(and(eq(referrals.patientId, episode.patientId), inArray(referrals.status, ['referred', 'accepted'])));
+    }
+
+    await audit(tx, ctx, { action: `episode:${event}`, patientId: episode.patientId, detail: { episodeId: id, from: episode.state, to: result.to } });
+    return updated;
+  });
+}
+
+export type ProviderEvent = { event: 'provider-accept' | 'provider-decline'; note?: string; expectedVersion?: number };
+
+/** The provider's answer to a referral (only the provider it was sent to, while it may see the patient). */
+export function respondToReferral(db: Db, ctx: RequestContext, episodeId: string, input: z.infer<typeof ReferralResponseInput>) {
+  return applyEpisodeEvent(db, ctx, episodeId, { event: input.decision === 'accept' ? 'provider-accept' : 'provider-decline', note: input.note, expectedVersion: input.expectedVersion });
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { DECLINE_REASONS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
+
+const note = z.string().trim().max(1000, 'Note must be 1,000 characters or fewer').optional();
+const isoDate = z
+  .string({ error: 'Enter the date' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a real date, for example 2026-06-01')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Enter a real date, for example 2026-06-01');
+const version = z.number().int().positive().optional();
+
+export const EpisodeInput = z.strictObject({
+  regimen: z.string({ error: 'Enter the regimen' }).trim().min(1, 'Enter the regimen').max(100, 'Regimen must be 100 characters or fewer'),
+});
+
+/** What each event needs; `expectedVersion` (optional) refuses the change if someone else changed the episode first. */
+export const EpisodeEventInput = z.discriminatedUnion(
+  'event',
+  [
+    z
+      .strictObject({ event: z.literal('assess'), suitable: z.boolean({ error: 'Select whether the patient is suitable' }), unmetItems: z.array(z.string().trim().min(1).max(200)).max(30).default([]), note, expectedVersion: version })
+      .refine((d) => d.suitable || d.unmetItems.length > 0, { message: 'Select the checklist items that are not met', path: ['unmetItems'] }),
+    z.strictObject({ event: z.literal('offer'), offeredOn: isoDate, leafletVersion: z.string({ error: 'Enter the leaflet version' }).trim().min(1, 'Enter the leaflet version').max(50), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('accept'), note, expectedVersion: version }),
+    z
+      .strictObject({ event: z.literal('decline'), reasonCode: z.enum(Object.keys(DECLINE_REASONS) as [DeclineReason, ...DeclineReason[]], { error: 'Select the reason the patient declined' }), note, expectedVersion: version })
+      .refine((d) => d.reasonCode !== 'OTHER' || !!d.note, { message: 'Enter the reason when you select Other', path: ['note'] }),
+    z.strictObject({ event: z.literal('undecided'), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('refer'), providerId: z.uuid('Select a home-care provider'), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('consent'), formVersion: z.string({ error: 'Enter the consent form version' }).trim().min(1, 'Enter the consent form version').max(50), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('start-home'), note, expectedVersion: version }),
+    z
+      .strictObject({ event: z.literal('return-to-hospital'), reasonCode: z.enum(Object.keys(RETURN_REASONS) as [ReturnReason, ...ReturnReason[]], { error: 'Select the reason for returning to hospital' }), note, expectedVersion: version })
+      .refine((d) => d.reasonCode !== 'OTHER' || !!d.note, { message: 'Enter the reason when you select Other', path: ['note'] }),
+    z.strictObject({ event: z.literal('complete'), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('discontinue'), note: z.string({ error: 'Enter why the episode is discontinued' }).trim().min(1, 'Enter why the episode is discontinued').max(1000), expectedVersion: version }),
+  ],
+  { error: 'Select a valid event' },
+);
+export type EpisodeEventData = z.infer<typeof EpisodeEventInput>;
+
+export const ReferralResponseInput = z
+  .strictObject({ decision: z.enum(['accept', 'decline'], { error: 'Select accept or decline' }), note, expectedVersion: version })
+  .refine((d) => d.decision === 'accept' || !!d.note, { message: 'Enter why the referral is declined', path: ['note'] });
