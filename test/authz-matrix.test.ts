@@ -163,6 +163,12 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}` }) },
   'POST /api/v1/episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, false)}/events`, payload: { event: 'assess', suitable: true } }) },
   'POST /api/v1/episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, true)}/referral-response`, payload: { decision: 'accept' } }) },
+  'POST /patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/episodes`, form: true, payload: { regimen: 'trastuzumab-iv-3-weekly' } }) },
+  'GET /episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${ids[`episode${target}`]}` }) },
+  'POST /episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${await episodeTarget(target, false)}/events`, form: true, payload: { event: 'discontinue', note: 'Matrix' } }) },
+  'POST /episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${await episodeTarget(target, true)}/referral-response`, form: true, payload: { decision: 'accept' } }) },
+  'GET /worklists': { scope: 'none', build: async () => ({ url: '/worklists' }) },
+  'GET /referrals': { scope: 'none', build: async () => ({ url: '/referrals' }) },
 };
 
 const ACTORS: Actor[] = [

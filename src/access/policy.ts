@@ -16,6 +16,7 @@ export const ACTIONS = [
   'episode:create',
   'episode:update',
   'referral:respond',
+  'worklist:read',
   'org:manage',
   'user:manage',
   'agreement:manage',
@@ -44,6 +45,7 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'episode:update': grant(['trust-nurse', 'trust-prescriber'], 'own-org'),
   // The provider's coordinator answers referrals (the pilot's link-nurse role).
   'referral:respond': { 'provider-coordinator': 'agreement' },
+  'worklist:read': grant(TRUST_CLINICAL, 'own-org'),
   'org:manage': { admin: 'all' },
   'user:manage': { admin: 'all' },
   'agreement:manage': { admin: 'all' },

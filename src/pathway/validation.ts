@@ -17,7 +17,7 @@ export const EpisodeEventInput = z.discriminatedUnion(
   'event',
   [
     z
-      .strictObject({ event: z.literal('assess'), suitable: z.boolean({ error: 'Select whether the patient is suitable' }), unmetItems: z.array(z.string().trim().min(1).max(200)).max(30).default([]), note, expectedVersion: version })
+      .strictObject({ event: z.literal('assess'), suitable: z.boolean({ error: 'Select whether the patient is suitable' }), unmetItems: z.array(z.string().trim().min(1).max(200)).max(30).default([]), answers: z.record(z.string().max(50), z.enum(['yes', 'no', 'na'])).optional(), note, expectedVersion: version })
       .refine((d) => d.suitable || d.unmetItems.length > 0, { message: 'Select the checklist items that are not met', path: ['unmetItems'] }),
     z.strictObject({ event: z.literal('offer'), offeredOn: isoDate, leafletVersion: z.string({ error: 'Enter the leaflet version' }).trim().min(1, 'Enter the leaflet version').max(50), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('accept'), note, expectedVersion: version }),

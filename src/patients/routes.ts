@@ -9,6 +9,9 @@ import { renderPage } from '../web/render.ts';
 import { errorResponses, IdParams } from '../web/schemas.ts';
 import { listUnits } from '../organisations/service.ts';
 import { listProviders } from '../pathway/service.ts';
+import { listEpisodes } from '../pathway/episodes.ts';
+import { presentEpisode } from '../pathway/present.ts';
+import { REGIMENS } from '../pathway/episode-pages.ts';
 import { createPatient, getPatient, searchPatients } from './service.ts';
 import { presentPatient } from './present.ts';
 import { PatientInput, PatientSearch } from './validation.ts';
@@ -61,7 +64,10 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     const ctx = ctxOf(req);
     const patient = presentPatient(await getPatient(db, ctx, req.params.id), ctx);
     const providers = decide(ctx.role, 'referral:create') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [];
-    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, providers, referred: req.query.referred === '1' });
+    const episodes = decide(ctx.role, 'episode:read') ? (await listEpisodes(db, ctx, patient.id)).map(presentEpisode) : [];
+    const regimens = decide(ctx.role, 'episode:create') ? REGIMENS : [];
+    const regimenLabel = Object.fromEntries(REGIMENS.map((r) => [r.value, r.text]));
+    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, providers, episodes, regimens, regimenLabel, referred: req.query.referred === '1' });
   });
 
 }

@@ -26,6 +26,7 @@ import { userAdminRoutes } from '../identity/admin-routes.ts';
 import { patientRoutes } from '../patients/routes.ts';
 import { pathwayRoutes } from '../pathway/routes.ts';
 import { episodeRoutes } from '../pathway/episode-routes.ts';
+import { episodePages } from '../pathway/episode-pages.ts';
 
 export interface AppOptions {
   database: Database;
@@ -133,6 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await patientRoutes(scoped, deps);
     await pathwayRoutes(scoped, deps);
     await episodeRoutes(scoped, deps);
+    await episodePages(scoped, deps);
   });
   return app;
 }

@@ -4,6 +4,8 @@ import type { Role } from '../access/roles.ts';
 const ITEMS: { href: string; text: string; action: Action }[] = [
   { href: '/', text: 'Home', action: 'session' },
   { href: '/patients', text: 'Patients', action: 'patient:list' },
+  { href: '/worklists', text: 'Worklists', action: 'worklist:read' },
+  { href: '/referrals', text: 'New referrals', action: 'referral:respond' },
   { href: '/admin/organisations', text: 'Organisations', action: 'org:manage' },
   { href: '/admin/users', text: 'Users', action: 'user:manage' },
   { href: '/admin/agreements', text: 'Agreements', action: 'agreement:manage' },

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ctxOf } from '../access/guard.ts';
+import { decide } from '../access/policy.ts';
+import type { AppDeps } from '../web/app.ts';
+import { attempt, blankToUndefined, formErrors, parseForm } from '../web/forms.ts';
+import { renderPage } from '../web/render.ts';
+import { IdParams } from '../web/schemas.ts';
+import { formatNhsNumber } from '../patients/rules.ts';
+import { DECLINE_REASONS, EVENT_LABELS, RETURN_REASONS } from './episode-rules.ts';
+import { applyEpisodeEvent, createEpisode, getEpisode, respondToReferral } from './episodes.ts';
+import { presentEpisode, presentHistory } from './present.ts';
+import { listProviders } from './service.ts';
+import { assessChecklist, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
+import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
+import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
+
+export const REGIMENS = [
+  { value: 'trastuzumab-iv-3-weekly', text: 'Trastuzumab IV, 3-weekly' },
+  { value: 'trastuzumab-iv-weekly', text: 'Trastuzumab IV, weekly' },
+  { value: 'trastuzumab-sc-3-weekly', text: 'Trastuzumab SC 600 mg, 3-weekly' },
+];
+
+const presentItem = (i: WorklistItem) => ({ ...i, nhsNumber: formatNhsNumber(i.nhsNumber), since: i.since.toISOString() });
+
+/** Pages for the home pathway: the episode with its history and next steps, the Trust worklists, the provider inbox. */
+export async function episodePages(base: FastifyInstance, { db }: AppDeps): Promise<void> {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+
+  const episodePage = async (req: FastifyRequest, reply: FastifyReply, id: string, extra: object = {}) => {
+    const ctx = ctxOf(req);
+    const { episode, history, allowed } = await getEpisode(db, ctx, id);
+    const canUpdate = decide(ctx.role, 'episode:update');
+    const canRespond = decide(ctx.role, 'referral:respond') && episode.state === 'referred' && episode.providerId === ctx.orgId;
+    return renderPage(req, reply, 'pathway/views/episode.njk', {
+      title: 'Home pathway episode',
+      episode: presentEpisode(episode),
+      history: history.map(presentHistory),
+      allowed: canUpdate ? allowed.filter((e) => e !== 'provider-accept' && e !== 'provider-decline') : [],
+      labels: EVENT_LABELS,
+      canRespond,
+      checklist: DEFAULT_CHECKLIST,
+      declineReasons: Object.entries(DECLINE_REASONS).map(([value, text]) => ({ value, text })),
+      returnReasons: Object.entries(RETURN_REASONS).map(([value, text]) => ({ value, text })),
+      providers: canUpdate && allowed.includes('refer') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [],
+      regimenLabel: REGIMENS.find((r) => r.value === episode.regimen)?.text ?? episode.regimen,
+      ...extra,
+    });
+  };
+
+  app.post('/patients/:id/episodes', { config: { action: 'episode:create' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
+    const form = parseForm(EpisodeInput, { regimen: blankToUndefined((req.body as Record<string, unknown> | undefined)?.regimen) ?? '' });
+    if (!form.ok) return reply.redirect(`/patients/${req.params.id}?error=regimen`, 303);
+    const episode = await createEpisode(db, ctxOf(req), req.params.id, form.data);
+    return reply.redirect(`/episodes/${episode.id}`, 303);
+  });
+
+  app.get('/episodes/:id', { config: { action: 'episode:read' }, schema: { hide: true, params: IdParams } }, async (req, reply) => episodePage(req, reply, req.params.id));
+
+  app.post('/episodes/:id/events', { config: { action: 'episode:update' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const event = String(body.event ?? '');
+    let payload: Record<string, unknown> = { event, note: blankToUndefined(body.note), expectedVersion: body.expectedVersion ? Number(body.expectedVersion) : undefined };
+    if (event === 'assess') {
+      const answers = Object.fromEntries(DEFAULT_CHECKLIST.map((i) => [i.code, body[`answer-${i.code}`] as ChecklistAnswer | undefined]));
+      const result = assessChecklist(DEFAULT_CHECKLIST, answers);
+      if (result.unanswered.length) {
+        const errors = Object.fromEntries(result.unanswered.map((c) => [`answer-${c}`, 'Select yes, no or not applicable']));
+        return episodePage(req, reply.code(400), req.params.id, { ...formErrors(errors), values: body });
+      }
+      payload = { ...payload, suitable: result.suitable, unmetItems: result.unmet, answers };
+    } else if (event === 'offer') payload = { ...payload, offeredOn: blankToUndefined(body.offeredOn), leafletVersion: blankToUndefined(body.leafletVersion) };
+    else if (event === 'decline' || event === 'return-to-hospital') payload = { ...payload, reasonCode: blankToUndefined(body.reasonCode) };
+    else if (event === 'refer') payload = { ...payload, providerId: blankToUndefined(body.providerId) };
+    else if (event === 'consent') payload = { ...payload, formVersion: blankToUndefined(body.formVersion) };
+    const form = parseForm(EpisodeEventInput, JSON.parse(JSON.stringify(payload)));
+    if (!form.ok) return episodePage(req, reply.code(400), req.params.id, { ...form, values: body, failedEvent: event });
+    const result = await attempt(applyEpisodeEvent(db, ctxOf(req), req.params.id, form.data));
+    if (!result.ok) return episodePage(req, reply.code(result.status), req.params.id, { ...result, values: body, failedEvent: event });
+    return reply.redirect(`/episodes/${req.params.id}`, 303);
+  });
+
+  app.post('/episodes/:id/referral-response', { config: { action: 'referral:respond' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(ReferralResponseInput, JSON.parse(JSON.stringify({ decision: blankToUndefined(body.decision), note: blankToUndefined(body.note) })));
+    if (!form.ok) return episodePage(req, reply.code(400), req.params.id, { ...form, values: body });
+    await respondToReferral(db, ctxOf(req), req.params.id, form.data);
+    return reply.redirect('/referrals', 303);
+  });
+
+  app.get('/worklists', { config: { action: 'worklist:read' }, schema: { hide: true } }, async (req, reply) => {
+    const lists = await trustWorklists(db, ctxOf(req));
+    return renderPage(req, reply, 'pathway/views/worklists.njk', {
+      title: 'Worklists',
+      lists: [
+        { id: 'suitable', title: 'Suitable but not yet offered', items: lists.suitableNotOffered.map(presentItem) },
+        { id: 'undecided', title: 'Offered and undecided for more than 14 days', items: lists.undecidedOver14Days.map(presentItem) },
+        { id: 'referred', title: 'Referred and not accepted by the provider within 5 working days', items: lists.referralsNotAccepted.map(presentItem) },
+        { id: 'returned', title: 'Returned to hospital this month', items: lists.returnedThisMonth.map(presentItem) },
+      ],
+    });
+  });
+
+  app.get('/referrals', { config: { action: 'referral:respond' }, schema: { hide: true } }, async (req, reply) =>
+    renderPage(req, reply, 'pathway/views/inbox.njk', { title: 'New referrals', items: (await providerReferralInbox(db, ctxOf(req))).map(presentItem) }),
+  );
+}

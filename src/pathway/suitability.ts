@@ -1,0 +1,33 @@
+/**
+ * The suitability checklist for home SACT (spec §4.2), system defaults; each item is answered yes, no or not
+ * applicable. Pure: the result and the unmet items are derived here and stored with the assessment.
+ */
+
+export const DEFAULT_CHECKLIST = [
+  { code: 'REGIMEN_HOME_SUITABLE', text: 'The regimen is flagged suitable for home treatment by the Trust' },
+  { code: 'HOSPITAL_DOSES_GIVEN', text: 'Loading dose and the required maintenance cycles given in hospital without reaction' },
+  { code: 'NO_GRADE2_REACTION', text: 'No infusion-related reaction of grade 2 or more on any previous dose' },
+  { code: 'LVEF_IN_DATE', text: 'LVEF monitoring is in date and treatment is not suspended' },
+  { code: 'SACT_CONSENT', text: 'Consent to SACT documented and the patient has capacity to consent' },
+  { code: 'DATA_SHARING_ACK', text: 'The patient agrees to share data with the named home-care provider and to home visits' },
+  { code: 'HOME_ENVIRONMENT', text: 'Home has running water, an indoor toilet, a working phone, safe access and space' },
+  { code: 'PERFORMANCE_STATUS', text: 'ECOG 0–1, or 2 with a carer living in the home' },
+  { code: 'IN_SERVICE_AREA', text: 'Postcode is within the provider’s contracted service area' },
+  { code: 'VENOUS_ACCESS', text: 'Venous access adequate for IV treatment (not applicable to subcutaneous)' },
+  { code: 'PATIENT_AGREES', text: 'The patient agrees, knowing they may return to hospital at any time' },
+] as const;
+
+export type ChecklistAnswer = 'yes' | 'no' | 'na';
+
+export interface ChecklistResult {
+  suitable: boolean;
+  unmet: string[];
+  unanswered: string[];
+}
+
+/** Suitable only when every item is answered and none is "no"; "not applicable" never counts against. */
+export function assessChecklist(items: readonly { code: string; text: string }[], answers: Record<string, ChecklistAnswer | undefined>): ChecklistResult {
+  const unanswered = items.filter((i) => !answers[i.code]).map((i) => i.code);
+  const unmet = items.filter((i) => answers[i.code] === 'no').map((i) => i.text);
+  return { suitable: unanswered.length === 0 && unmet.length === 0, unmet, unanswered };
+}

@@ -1,0 +1,72 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { audit } from '../audit/service.ts';
+import { withContext, type RequestContext } from '../platform/context.ts';
+import type { Db } from '../platform/db/client.ts';
+import { patients } from '../patients/schema.ts';
+import { patientScope } from '../patients/scope.ts';
+import { episodes } from './schema.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Working days (Monday–Friday) between two instants; bank holidays are not modelled yet. */
+export function workingDaysBetween(from: Date, to: Date): number {
+  let days = 0;
+  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+  const end = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate()));
+  while (d < end) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) days++;
+  }
+  return days;
+}
+
+export interface WorklistItem {
+  episodeId: string;
+  patientId: string;
+  name: string;
+  nhsNumber: string;
+  state: string;
+  since: Date;
+}
+
+/**
+ * The Trust's chasing lists, so nobody has to keep them by hand: suitable but not offered; offered and undecided
+ * for more than 14 days; referred and not accepted within 5 working days; returned to hospital this month.
+ */
+export function trustWorklists(db: Db, ctx: RequestContext) {
+  return withContext(db, ctx, async (tx) => {
+    const rows = await tx
+      .select({ e: episodes, p: { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber } })
+      .from(episodes)
+      .innerJoin(patients, eq(patients.id, episodes.patientId))
+      .where(and(patientScope(ctx), inArray(episodes.state, ['suitable', 'offered', 'undecided', 'referred', 'returned-to-hospital'])))
+      .orderBy(asc(episodes.updatedAt));
+    const item = (r: (typeof rows)[number]): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt });
+    const monthStart = new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), 1));
+    const lists = {
+      suitableNotOffered: rows.filter((r) => r.e.state === 'suitable').map(item),
+      undecidedOver14Days: rows.filter((r) => (r.e.state === 'offered' || r.e.state === 'undecided') && ctx.now.getTime() - r.e.updatedAt.getTime() > 14 * DAY).map(item),
+      referralsNotAccepted: rows.filter((r) => r.e.state === 'referred' && workingDaysBetween(r.e.updatedAt, ctx.now) > 5).map(item),
+      returnedThisMonth: rows.filter((r) => r.e.state === 'returned-to-hospital' && r.e.updatedAt >= monthStart).map(item),
+    };
+    const ids = Object.values(lists).flat().map((i) => i.patientId);
+    await audit(tx, ctx, { action: 'worklist:read', detail: { patientIds: ids } });
+    return lists;
+  });
+}
+
+/** The provider's inbox: referrals waiting for an answer. */
+export function providerReferralInbox(db: Db, ctx: RequestContext) {
+  return withContext(db, ctx, async (tx) => {
+    const rows = await tx
+      .select({ e: episodes, p: { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber } })
+      .from(episodes)
+      .innerJoin(patients, eq(patients.id, episodes.patientId))
+      .where(and(patientScope(ctx), eq(episodes.state, 'referred'), eq(episodes.providerId, ctx.orgId)))
+      .orderBy(asc(episodes.updatedAt));
+    await audit(tx, ctx, { action: 'worklist:read', detail: { patientIds: rows.map((r) => r.p.id) } });
+    return rows.map((r): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt }));
+  });
+}
+
