@@ -12,7 +12,7 @@ import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World }
  */
 
 type Target = 'A' | 'B' | 'C' | 'own' | 'other' | '-';
-type Scope = 'none' | 'patient' | 'own-user';
+type Scope = 'none' | 'patient' | 'own-user' | 'trust-only';
 interface Built {
   url: string;
   payload?: Record<string, unknown>;
@@ -167,6 +167,8 @@ const CASES: Record<string, Case> = {
   'GET /episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${ids[`episode${target}`]}` }) },
   'POST /episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${await episodeTarget(target, false)}/events`, form: true, payload: { event: 'discontinue', note: 'Matrix' } }) },
   'POST /episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${await episodeTarget(target, true)}/referral-response`, form: true, payload: { decision: 'accept' } }) },
+  'GET /api/v1/episodes/:id/letters': { scope: 'trust-only', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}/letters` }) },
+  'GET /api/v1/episodes/:id/letters/:letterId': { scope: 'trust-only', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}/letters/${ids[`letter${target}`]}` }) },
   'GET /worklists': { scope: 'none', build: async () => ({ url: '/worklists' }) },
   'GET /referrals': { scope: 'none', build: async () => ({ url: '/referrals' }) },
 };
@@ -187,6 +189,7 @@ function expected(actor: Actor, action: Action, scope: Scope, target: Target): O
   if (!actor.role) return 'unauthenticated';
   if (!decide(actor.role, action)) return 'forbidden';
   if (scope === 'own-user') return target === 'own' ? 'ok' : 'hidden';
+  if (scope === 'trust-only') return ROLE_ORG_KIND[actor.role] === 'trust' && target === actor.trust ? 'ok' : 'hidden';
   if (scope === 'patient') {
     const kind = ROLE_ORG_KIND[actor.role];
     // Trust staff: their own Trust's patients only. Provider staff: referred patients of Trusts with an active
@@ -219,6 +222,17 @@ before(async () => {
   ids.episodeA = await freshEpisode('A', true);
   ids.episodeB = await freshEpisode('B', true);
   ids.episodeC = await freshEpisode('C', true);
+  // Take each target episode on to home treatment, which writes a GP letter.
+  for (const t of ['A', 'B', 'C'] as const) {
+    const coordinator = await helperSession('provider-coordinator');
+    assert.equal((await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${ids[`episode${t}`]}/referral-response`, payload: { decision: 'accept' } })).statusCode, 200);
+    const nurse = await helperSession(t === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${t.toLowerCase()}`);
+    for (const payload of [{ event: 'consent', formVersion: 'CONSENT-HOME-1' }, { event: 'start-home' }]) {
+      assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/episodes/${ids[`episode${t}`]}/events`, payload })).statusCode, 200);
+    }
+    const letters = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${ids[`episode${t}`]}/letters` })).json() as { letters: { id: string }[] };
+    ids[`letter${t}`] = letters.letters[0]!.id;
+  }
   // End Trust C's agreement: from now its referred patient must be invisible to the provider.
   const agreements = (await admin.request({ method: 'GET', url: '/api/v1/admin/agreements' })).json() as { agreements: { id: string; trustId: string }[] };
   const c = agreements.agreements.find((a) => a.trustId === ids.C)!;
@@ -249,7 +263,7 @@ test('authorisation matrix: 0 unexpected allows and 0 unexpected denies across e
   for (const route of appRoutes()) {
     const key = `${route.method} ${route.url}`;
     const c = CASES[key]!;
-    const targets: Target[] = c.scope === 'patient' ? ['A', 'B', 'C'] : c.scope === 'own-user' ? ['own', 'other'] : ['-'];
+    const targets: Target[] = c.scope === 'patient' || c.scope === 'trust-only' ? ['A', 'B', 'C'] : c.scope === 'own-user' ? ['own', 'other'] : ['-'];
     for (const actor of ACTORS) {
       for (const target of targets) {
         const built = await c.build({ target, n: n++, actor });

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { rows, scalar } from '../src/platform/db/client.ts';
 import { allowedEvents, EPISODE_EVENTS, type EpisodeState } from '../src/pathway/episode-rules.ts';
 import { buildWorld, nextNhsNumber, signIn, type Session, type World } from './support/world.ts';
+import { pdfText } from './support/pdf.ts';
 
 let w: World;
 let nurse: Session;
@@ -56,6 +57,23 @@ test('the whole pathway: suitable → offered → accepted → referred → prov
   assert.equal(audited, steps.length, 'every transition is audited');
   const providerView = await coordinator.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}` });
   assert.equal(providerView.statusCode, 404, 'once the patient is back in hospital the provider no longer sees the record');
+
+  // GP letters: one at the start of home treatment, one on the return to hospital, each a PDF naming patient and reason.
+  const letters = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}/letters` })).json() as { letters: { kind: string; href: string }[] };
+  assert.deepEqual(letters.letters.map((l) => l.kind).sort(), ['return', 'start']);
+  const pdf = await nurse.request({ method: 'GET', url: letters.letters.find((l) => l.kind === 'return')!.href });
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.ok(pdf.rawPayload.subarray(0, 5).toString() === '%PDF-');
+  const text = pdfText(pdf.rawPayload);
+  assert.match(text, /Return to hospital treatment/);
+  assert.match(text, /Path Way has returned from home treatment/);
+  assert.match(text, /Reason: Clinical reason\. Needs closer review/);
+  assert.match(text, /NHS number \d{3} \d{3} \d{4}/);
+  const startText = pdfText((await nurse.request({ method: 'GET', url: letters.letters.find((l) => l.kind === 'start')!.href })).rawPayload);
+  assert.match(startText, /given by Meridian Home Healthcare nurses/);
+  const other = await signIn(w.app, 'trust-nurse-b');
+  assert.equal((await other.request({ method: 'GET', url: letters.letters[0]!.href })).statusCode, 404, 'another Trust cannot fetch the letter');
 });
 
 test('an illegal transition → 409 that says what is allowed, and nothing is written', async () => {

@@ -17,6 +17,7 @@ export const ACTIONS = [
   'episode:update',
   'referral:respond',
   'worklist:read',
+  'letter:read',
   'org:manage',
   'user:manage',
   'agreement:manage',
@@ -46,6 +47,8 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   // The provider's coordinator answers referrals (the pilot's link-nurse role).
   'referral:respond': { 'provider-coordinator': 'agreement' },
   'worklist:read': grant(TRUST_CLINICAL, 'own-org'),
+  // GP letters are the Trust's correspondence with the GP; providers do not need them.
+  'letter:read': grant(TRUST_CLINICAL, 'own-org'),
   'org:manage': { admin: 'all' },
   'user:manage': { admin: 'all' },
   'agreement:manage': { admin: 'all' },

@@ -7,19 +7,17 @@ import { attempt, blankToUndefined, formErrors, parseForm } from '../web/forms.t
 import { renderPage } from '../web/render.ts';
 import { IdParams } from '../web/schemas.ts';
 import { formatNhsNumber } from '../patients/rules.ts';
-import { DECLINE_REASONS, EVENT_LABELS, RETURN_REASONS } from './episode-rules.ts';
+import { DECLINE_REASONS, EVENT_LABELS, REGIMEN_LABELS, RETURN_REASONS } from './episode-rules.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, respondToReferral } from './episodes.ts';
 import { presentEpisode, presentHistory } from './present.ts';
 import { listProviders } from './service.ts';
+import { listLetters } from './letters.ts';
+import { LETTER_TEMPLATES } from './letters-rules.ts';
 import { assessChecklist, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
 import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
 
-export const REGIMENS = [
-  { value: 'trastuzumab-iv-3-weekly', text: 'Trastuzumab IV, 3-weekly' },
-  { value: 'trastuzumab-iv-weekly', text: 'Trastuzumab IV, weekly' },
-  { value: 'trastuzumab-sc-3-weekly', text: 'Trastuzumab SC 600 mg, 3-weekly' },
-];
+export const REGIMENS = Object.entries(REGIMEN_LABELS).map(([value, text]) => ({ value, text }));
 
 const presentItem = (i: WorklistItem) => ({ ...i, nhsNumber: formatNhsNumber(i.nhsNumber), since: i.since.toISOString() });
 
@@ -44,6 +42,7 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       returnReasons: Object.entries(RETURN_REASONS).map(([value, text]) => ({ value, text })),
       providers: canUpdate && allowed.includes('refer') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [],
       regimenLabel: REGIMENS.find((r) => r.value === episode.regimen)?.text ?? episode.regimen,
+      letters: decide(ctx.role, 'letter:read') ? (await listLetters(db, ctx, id)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString(), subject: LETTER_TEMPLATES[l.kind].subject })) : [],
       ...extra,
     });
   };

@@ -6,6 +6,7 @@ import type { AppDeps } from '../web/app.ts';
 import { errorResponses, IdParams } from '../web/schemas.ts';
 import { EPISODE_EVENTS, EPISODE_STATES } from './episode-rules.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, listEpisodes, respondToReferral } from './episodes.ts';
+import { getLetterPdf, listLetters } from './letters.ts';
 import { presentEpisode, presentHistory } from './present.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
 
@@ -29,6 +30,18 @@ export async function episodeRoutes(base: FastifyInstance, { db }: AppDeps): Pro
   app.post('/api/v1/episodes/:id/events', { config: { action: 'episode:update' }, schema: { tags, summary: 'Record a pathway event (suitability, offer, choice, referral, consent, start, return to hospital, completion); 409 says what is allowed', params: IdParams, body: EpisodeEventInput, response: { 200: EpisodeOut, ...errorResponses } } }, async (req) =>
     presentEpisode(await applyEpisodeEvent(db, ctxOf(req), req.params.id, req.body)),
   );
+  app.get('/api/v1/episodes/:id/letters', { config: { action: 'letter:read' }, schema: { tags, summary: 'GP letters generated for an episode', params: IdParams, response: { 200: z.object({ letters: z.array(z.object({ id: z.string(), kind: z.string(), templateVersion: z.string(), createdAt: z.string(), href: z.string() })) }), ...errorResponses } } }, async (req) => {
+    await getEpisode(db, ctxOf(req), req.params.id);
+    const letters = await listLetters(db, ctxOf(req), req.params.id);
+    return { letters: letters.map((l) => ({ id: l.id, kind: l.kind, templateVersion: l.templateVersion, createdAt: l.createdAt.toISOString(), href: `/api/v1/episodes/${req.params.id}/letters/${l.id}` })) };
+  });
+  app.get('/api/v1/episodes/:id/letters/:letterId', { config: { action: 'letter:read' }, schema: { tags, summary: 'Download a GP letter (PDF)', params: z.object({ id: z.uuid('Enter a valid id'), letterId: z.uuid('Enter a valid id') }), response: { 200: z.any(), ...errorResponses } } }, async (req, reply) => {
+    const letter = await getLetterPdf(db, ctxOf(req), req.params.id, req.params.letterId);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="gp-letter-${letter.kind}-${letter.createdAt.toISOString().slice(0, 10)}.pdf"`)
+      .send(letter.pdf);
+  });
   app.post('/api/v1/episodes/:id/referral-response', { config: { action: 'referral:respond' }, schema: { tags, summary: "The provider's answer to a referral", params: IdParams, body: ReferralResponseInput, response: { 200: EpisodeOut, ...errorResponses } } }, async (req) =>
     presentEpisode(await respondToReferral(db, ctxOf(req), req.params.id, req.body)),
   );

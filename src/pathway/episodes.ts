@@ -7,7 +7,9 @@ import { AppError, notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
-import { allowedEvents, transition, type EpisodeEvent } from './episode-rules.ts';
+import { allowedEvents, REGIMEN_LABELS, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
+import { LETTER_FOR_EVENT } from './letters-rules.ts';
+import { writeLetter } from './letters.ts';
 import { episodeEvents, episodes, referrals, type Episode } from './schema.ts';
 import type { EpisodeEventData, EpisodeInput, ReferralResponseInput } from './validation.ts';
 
@@ -118,6 +120,11 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       await tx.update(referrals).set({ status: 'withdrawn' }).where(and(eq(referrals.patientId, episode.patientId), inArray(referrals.status, ['referred', 'accepted'])));
     }
 
+    const letter = LETTER_FOR_EVENT[event];
+    if (letter) {
+      const reasons: Record<string, string> = RETURN_REASONS;
+      await writeLetter(tx, ctx, updated, letter, { reason: reasonCode ? (reasons[reasonCode] ?? reasonCode) : null, note: note ?? null, regimenLabel: REGIMEN_LABELS[episode.regimen] ?? episode.regimen });
+    }
     await audit(tx, ctx, { action: `episode:${event}`, patientId: episode.patientId, detail: { episodeId: id, from: episode.state, to: result.to } });
     return updated;
   });

@@ -70,3 +70,25 @@ export const episodeEvents = pgTable(
 
 export type Episode = typeof episodes.$inferSelect;
 export type EpisodeEventRow = typeof episodeEvents.$inferSelect;
+
+export const LETTER_KINDS = ['start', 'return', 'completion'] as const;
+export type LetterKind = (typeof LETTER_KINDS)[number];
+
+/** GP letters generated from the episode (start of home treatment, return to hospital, completion), kept as sent. */
+export const gpLetters = pgTable(
+  'gp_letters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    episodeId: uuid('episode_id').notNull().references(() => episodes.id),
+    patientId: uuid('patient_id').notNull().references(() => patients.id),
+    trustId: uuid('trust_id').notNull().references(() => organisations.id),
+    kind: text('kind', { enum: LETTER_KINDS }).notNull(),
+    templateVersion: text('template_version').notNull(),
+    bodyText: text('body_text').notNull(),
+    pdfBase64: text('pdf_base64').notNull(),
+    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('gp_letters_episode_idx').on(t.episodeId)],
+);
+export type GpLetter = typeof gpLetters.$inferSelect;

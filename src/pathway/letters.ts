@@ -1,0 +1,84 @@
+import PdfPrinter from 'pdfmake';
+import { and, desc, eq } from 'drizzle-orm';
+import { audit } from '../audit/service.ts';
+import { withContext, type RequestContext } from '../platform/context.ts';
+import type { Db, Tx } from '../platform/db/client.ts';
+import { notFound } from '../platform/errors.ts';
+import { organisations } from '../organisations/schema.ts';
+import { patients } from '../patients/schema.ts';
+import { formatNhsNumber } from '../patients/rules.ts';
+import { fillTemplate, LETTER_TEMPLATES } from './letters-rules.ts';
+import { gpLetters, type Episode, type LetterKind } from './schema.ts';
+
+// The PDF standard fonts: nothing to ship or download, and they cover the characters letters use (– ’ °).
+const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
+
+/** Renders a letter to PDF bytes. */
+export function renderLetterPdf(subject: string, body: string, trustName: string): Promise<Buffer> {
+  const doc = printer.createPdfKitDocument({
+    info: { title: subject, author: trustName },
+    defaultStyle: { font: 'Helvetica', fontSize: 11, lineHeight: 1.3 },
+    content: [
+      { text: trustName, style: 'header' },
+      { text: subject, style: 'subject' },
+      ...body.split('\n').map((line) => ({ text: line || ' ' })),
+    ],
+    styles: { header: { fontSize: 14, bold: true, margin: [0, 0, 0, 12] }, subject: { fontSize: 12, bold: true, margin: [0, 0, 0, 12] } },
+    compress: false,
+  });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}
+
+/** Writes the letter an episode event calls for, inside the event's own transaction. */
+export async function writeLetter(tx: Tx, ctx: RequestContext, episode: Episode, kind: LetterKind, details: { reason?: string | null; note?: string | null; regimenLabel: string }) {
+  const [patient] = await tx.select().from(patients).where(eq(patients.id, episode.patientId));
+  const [trust] = await tx.select().from(organisations).where(eq(organisations.id, episode.trustId));
+  const [provider] = episode.providerId ? await tx.select().from(organisations).where(eq(organisations.id, episode.providerId)) : [];
+  const t = LETTER_TEMPLATES[kind];
+  const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(ctx.now);
+  const body = fillTemplate(t.body, {
+    patientName: `${patient!.givenName} ${patient!.familyName}`,
+    nhsNumber: formatNhsNumber(patient!.nhsNumber),
+    dateOfBirth: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${patient!.dateOfBirth}T00:00:00Z`)),
+    regimen: details.regimenLabel,
+    providerName: provider?.name ?? 'the home-care provider',
+    trustName: trust!.name,
+    date,
+    reason: details.reason ?? 'not recorded',
+    note: details.note ? ` ${details.note}` : '',
+    signedBy: ctx.displayName,
+  });
+  const pdf = await renderLetterPdf(t.subject, body, trust!.name);
+  const [row] = await tx
+    .insert(gpLetters)
+    .values({ episodeId: episode.id, patientId: episode.patientId, trustId: episode.trustId, kind, templateVersion: t.version, bodyText: body, pdfBase64: pdf.toString('base64'), createdBy: ctx.userId, createdAt: ctx.now })
+    .returning({ id: gpLetters.id });
+  await audit(tx, ctx, { action: 'letter:create', patientId: episode.patientId, detail: { letterId: row!.id, kind } });
+}
+
+/** The letters of an episode (Trust only: row-level security hides them from providers). */
+export function listLetters(db: Db, ctx: RequestContext, episodeId: string) {
+  return withContext(db, ctx, (tx) =>
+    tx
+      .select({ id: gpLetters.id, kind: gpLetters.kind, templateVersion: gpLetters.templateVersion, createdAt: gpLetters.createdAt })
+      .from(gpLetters)
+      .where(and(eq(gpLetters.episodeId, episodeId), eq(gpLetters.trustId, ctx.orgId)))
+      .orderBy(desc(gpLetters.createdAt)),
+  );
+}
+
+/** One letter's PDF, audited as a read of the patient's record. */
+export function getLetterPdf(db: Db, ctx: RequestContext, episodeId: string, letterId: string) {
+  return withContext(db, ctx, async (tx) => {
+    const [row] = await tx.select().from(gpLetters).where(and(eq(gpLetters.id, letterId), eq(gpLetters.episodeId, episodeId), eq(gpLetters.trustId, ctx.orgId)));
+    if (!row) throw notFound('letter');
+    await audit(tx, ctx, { action: 'letter:read', patientId: row.patientId, detail: { letterId } });
+    return { pdf: Buffer.from(row.pdfBase64, 'base64'), kind: row.kind, createdAt: row.createdAt };
+  });
+}
