@@ -35,7 +35,7 @@ async function refused(s: Session, url: string, payload: unknown, status: number
   const body = res.json() as { error: { code: string; message: string; fields?: Record<string, string> } };
   if (field) assert.match(body.error.fields?.[field] ?? '', message, JSON.stringify(body));
   else assert.match(body.error.message, message);
-  assert.doesNotMatch(res.body, /\bat .*\.ts:\d+|node_modules|insert into|select .* from|stack/i, 'no stack trace or SQL in the response');
+  assert.doesNotMatch(res.body, /\bat .*\.ts:\d+|node_modules|insert into "|select "|from "\w+"|\$\d|stack/i, 'no stack trace or SQL in the response');
   assert.deepEqual(await counts(), before, 'nothing changed');
 }
 
@@ -110,4 +110,23 @@ test('HTML forms re-render with the NHS error summary, keep what was typed, and 
   assert.match(res.body, /href="#familyName"[^>]*>\s*Enter the family name/);
   assert.match(res.body, /value="Ada"/, 'what was typed is kept');
   assert.deepEqual(await counts(), before);
+});
+
+test('registry fields: a full record is kept; future dates of birth, bad codes and out-of-range deciles are refused', async () => {
+  const full = { ...valid(), sex: 'female', addressLine1: '12 Acacia Avenue', town: 'Birmingham', postcode: 'b9 5ss', phone: '0121 496 0000', gpPracticeCode: 'm85001', gpPracticeName: 'Acacia Surgery', ethnicCategory: 'H', imdDecile: 3, diagnosisCode: 'c50.9', consultant: 'Dr Rao' };
+  const res = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: full });
+  assert.equal(res.statusCode, 201, res.body);
+  const p = res.json();
+  assert.equal(p.postcode, 'B9 5SS');
+  assert.equal(p.gpPracticeCode, 'M85001');
+  assert.equal(p.diagnosisCode, 'C50.9');
+  assert.equal(p.imdDecile, 3);
+  assert.equal((await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { ...valid(), postcode: 'ZZ99 3VZ' } })).statusCode, 201, 'the NHS no-fixed-abode pseudo-postcode is accepted');
+  await refused(nurse, '/api/v1/patients', { ...valid(), dateOfBirth: '2099-01-01' }, 400, 'dateOfBirth', /today or in the past/);
+  await refused(nurse, '/api/v1/patients', { ...valid(), imdDecile: 11 }, 400, 'imdDecile', /1 to 10/);
+  await refused(nurse, '/api/v1/patients', { ...valid(), ethnicCategory: 'Q' }, 400, 'ethnicCategory', /Select an ethnic category/);
+  await refused(nurse, '/api/v1/patients', { ...valid(), diagnosisCode: 'breast' }, 400, 'diagnosisCode', /ICD-10 code/);
+  await refused(nurse, '/api/v1/patients', { ...valid(), gpPracticeCode: '123' }, 400, 'gpPracticeCode', /GP practice code/);
+  await refused(nurse, '/api/v1/patients', { ...valid(), phone: 'call me' }, 400, 'phone', /Enter a phone number/);
+  for (const nhsNumber of ['943 476 5918', '94347659', '94347659AB']) await refused(nurse, '/api/v1/patients', { ...valid(), nhsNumber }, 400, 'nhsNumber', /Enter a valid NHS number/);
 });

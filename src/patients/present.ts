@@ -14,7 +14,25 @@ export function presentPatient(p: Patient, ctx: RequestContext) {
     familyName: p.familyName,
     dateOfBirth: p.dateOfBirth,
     postcode: p.postcode,
+    // What a home visit needs: where, and how to reach the patient.
+    addressLine1: p.addressLine1,
+    addressLine2: p.addressLine2,
+    town: p.town,
+    phone: p.phone,
   };
   if (ctx.orgKind !== 'trust') return base;
-  return { ...base, trustId: p.trustId, unitId: p.unitId, version: p.version, createdAt: p.createdAt.toISOString() };
+  return {
+    ...base,
+    sex: p.sex,
+    gpPracticeCode: p.gpPracticeCode,
+    gpPracticeName: p.gpPracticeName,
+    ethnicCategory: p.ethnicCategory,
+    imdDecile: p.imdDecile,
+    diagnosisCode: p.diagnosisCode,
+    consultant: p.consultant,
+    trustId: p.trustId,
+    unitId: p.unitId,
+    version: p.version,
+    createdAt: p.createdAt.toISOString(),
+  };
 }

@@ -15,9 +15,13 @@ import { REGIMENS } from '../pathway/episode-pages.ts';
 import { createPatient, getPatient, searchPatients } from './service.ts';
 import { presentPatient } from './present.ts';
 import { PatientInput, PatientSearch } from './validation.ts';
+import { ETHNIC_CATEGORIES, SEXES } from './codes.ts';
 
 const PatientOut = z.object({
   id: z.string(), nhsNumber: z.string(), givenName: z.string(), familyName: z.string(), dateOfBirth: z.string(), postcode: z.string().nullable(),
+  addressLine1: z.string().nullable(), addressLine2: z.string().nullable(), town: z.string().nullable(), phone: z.string().nullable(),
+  sex: z.string().nullable().optional(), gpPracticeCode: z.string().nullable().optional(), gpPracticeName: z.string().nullable().optional(), ethnicCategory: z.string().nullable().optional(),
+  imdDecile: z.number().nullable().optional(), diagnosisCode: z.string().nullable().optional(), consultant: z.string().nullable().optional(),
   trustId: z.string().optional(), unitId: z.string().nullable().optional(), version: z.number().optional(), createdAt: z.string().optional(),
 });
 const tags = ['patients'];
@@ -49,12 +53,25 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
   const newPage = async (req: FastifyRequest, extra: object = {}) => {
     const ctx = ctxOf(req);
     const units = (await listUnits(db, ctx, ctx.orgId)).filter((u) => !ctx.unitIds.length || ctx.unitIds.includes(u.id));
-    return { title: 'Register a patient', units: units.map((u) => ({ value: u.id, text: u.name })), ...extra };
+    return {
+      title: 'Register a patient',
+      units: units.map((u) => ({ value: u.id, text: u.name })),
+      ethnicCategories: Object.entries(ETHNIC_CATEGORIES).map(([value, text]) => ({ value, text })),
+      sexes: Object.entries(SEXES).map(([value, text]) => ({ value, text })),
+      ...extra,
+    };
   };
   app.get('/patients/new', { config: { action: 'patient:create' }, schema: { hide: true } }, async (req, reply) => renderPage(req, reply, 'patients/views/new.njk', await newPage(req)));
   app.post('/patients', { config: { action: 'patient:create' }, schema: { hide: true } }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const form = parseForm(PatientInput, { nhsNumber: body.nhsNumber, givenName: body.givenName, familyName: body.familyName, dateOfBirth: body.dateOfBirth, postcode: blankToUndefined(body.postcode), unitId: blankToUndefined(body.unitId) });
+    const optional = ['postcode', 'unitId', 'sex', 'addressLine1', 'addressLine2', 'town', 'phone', 'gpPracticeCode', 'gpPracticeName', 'ethnicCategory', 'imdDecile', 'diagnosisCode', 'consultant'];
+    const form = parseForm(PatientInput, {
+      nhsNumber: body.nhsNumber,
+      givenName: body.givenName,
+      familyName: body.familyName,
+      dateOfBirth: body.dateOfBirth,
+      ...Object.fromEntries(optional.map((k) => [k, blankToUndefined(body[k])])),
+    });
     if (!form.ok) return renderPage(req, reply.code(400), 'patients/views/new.njk', await newPage(req, { ...form, values: body }));
     const result = await attempt(createPatient(db, ctxOf(req), form.data));
     if (!result.ok) return renderPage(req, reply.code(result.status), 'patients/views/new.njk', await newPage(req, { ...result, values: body }));

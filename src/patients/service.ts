@@ -60,7 +60,7 @@ export async function createPatient(db: Db, ctx: RequestContext, input: z.infer<
       }
       const [p] = await tx
         .insert(patients)
-        .values({ ...input, postcode: input.postcode ?? null, unitId: input.unitId ?? null, trustId: ctx.orgId, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
+        .values({ ...input, postcode: input.postcode ?? null, unitId: input.unitId ?? null, imdDecile: input.imdDecile ?? null, trustId: ctx.orgId, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
         .returning();
       await audit(tx, ctx, { action: 'patient:create', patientId: p!.id });
       return p!;
