@@ -13,13 +13,16 @@ import type { RequestContext } from '../platform/context.ts';
 import type { Db } from '../platform/db/client.ts';
 import { DEMO_COMMISSIONER, DEMO_NAMES, DEMO_NETWORK, DEMO_PROVIDER, DEMO_TRUSTS, demoUsername, PROVIDER_ROLES, TRUST_ROLES } from './network.ts';
 import { demoPatients } from './patients.ts';
+import { buildPilotPopulation } from './population.ts';
 
 export interface DemoOptions {
   password: string;
   clock?: Clock;
   log?: (message: string) => void;
-  /** Patients per Trust (the pathway issue grows this to the full demo population). */
+  /** Patients per Trust for small test worlds (registered, half referred, no episodes). */
   patientsPerTrust?: number;
+  /** 'pilot' builds the full demo population with episodes (what `npm start` shows). */
+  population?: 'pilot' | 'minimal';
 }
 
 /** Builds the demo network on an empty database; does nothing if any organisation exists. */
@@ -81,6 +84,22 @@ export async function buildDemo(db: Db, opts: DemoOptions): Promise<void> {
   await make('commissioner', 'commissioner', commissioner.id);
   await make('network-lead', 'network-lead', network!.id);
 
+  if (opts.population === 'pilot') {
+    step(5, 'the pilot population: patients and their home-pathway episodes over the last 9 months');
+    const [coordinatorUser] = await db.select().from(users).where(eq(users.username, 'provider-coordinator'));
+    const coordinator = { ...(await contextFor(db, coordinatorUser!, clock.now(), null))!, now: clock.now() };
+    const sizes = { a: 28, b: 24, c: 18 } as const;
+    await buildPilotPopulation(db, {
+      trusts: trusts.map((t) => ({ key: t.key, nurse: trustNurses.get(t.key)!, units: t.units, patients: sizes[t.key] })),
+      coordinator,
+      providerId: provider.id,
+      now: clock.now(),
+      log,
+    });
+    step(6, 'done');
+    log('Demo data ready.');
+    return;
+  }
   const perTrust = opts.patientsPerTrust ?? 8;
   step(5, `patients (${perTrust * trusts.length})`);
   const referred: { ctx: RequestContext; patientId: string }[] = [];

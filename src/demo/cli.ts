@@ -26,7 +26,7 @@ try {
     }
   }
   const database = await openDatabase(config);
-  const built = await buildDemoIfEmpty(database.db, { password: config.demoPassword, log: (m) => console.log(m) });
+  const built = await buildDemoIfEmpty(database.db, { password: config.demoPassword, population: 'pilot', log: (m) => console.log(m) });
   await database.close();
   console.log(built ? `Demo ready. Sign in as any role slug (e.g. trust-nurse, admin) with password ${config.demoPassword === 'homeward-demo' ? 'homeward-demo' : 'DEMO_PASSWORD'}.` : 'The database already has data; nothing built. Use npm run demo:reset to rebuild it.');
 } catch (err) {

@@ -41,7 +41,7 @@ async function loadEpisode(tx: Tx, ctx: RequestContext, id: string): Promise<Epi
 export function getEpisode(db: Db, ctx: RequestContext, id: string) {
   return withContext(db, ctx, async (tx) => {
     const episode = await loadEpisode(tx, ctx, id);
-    const history = await tx.select().from(episodeEvents).where(eq(episodeEvents.episodeId, id)).orderBy(asc(episodeEvents.at), asc(episodeEvents.id));
+    const history = await tx.select().from(episodeEvents).where(eq(episodeEvents.episodeId, id)).orderBy(asc(episodeEvents.version));
     await audit(tx, ctx, { action: 'episode:read', patientId: episode.patientId, detail: { episodeId: id } });
     return { episode, history, allowed: allowedEvents(episode.state) };
   });
@@ -100,6 +100,7 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       event,
       fromState: episode.state,
       toState: result.to,
+      version: updated.version,
       reasonCode,
       note: note ?? null,
       data: details,

@@ -58,6 +58,8 @@ export const episodeEvents = pgTable(
     event: text('event', { enum: EPISODE_EVENTS }).notNull(),
     fromState: text('from_state', { enum: EPISODE_STATES }).notNull(),
     toState: text('to_state', { enum: EPISODE_STATES }).notNull(),
+    /** The episode version this event produced: orders the history even when two events share a timestamp. */
+    version: integer('version').notNull().default(0),
     reasonCode: text('reason_code'),
     note: text('note'),
     data: jsonb('data').$type<Record<string, unknown>>(),

@@ -28,7 +28,7 @@ try {
 }
 log.info({ database: database.kind }, 'database ready');
 
-if (database.kind === 'embedded') await buildDemoIfEmpty(database.db, { password: config.demoPassword, log: (m) => console.log(m) });
+if (database.kind === 'embedded') await buildDemoIfEmpty(database.db, { password: config.demoPassword, population: 'pilot', log: (m) => console.log(m) });
 
 const app = await buildApp({ database, version, loggerInstance: log, trustProxy: config.trustProxy });
 await app.listen({ port: config.port, host: config.host });

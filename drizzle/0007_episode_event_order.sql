@@ -1,0 +1,1 @@
+ALTER TABLE "episode_events" ADD COLUMN "version" integer DEFAULT 0 NOT NULL;
