@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { ACTIONS, decide, type Action } from '../src/access/policy.ts';
 import { ROLE_ORG_KIND, type Role } from '../src/access/roles.ts';
-import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World } from './support/world.ts';
+import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS } from './support/world.ts';
 
 /**
  * The authorisation matrix, generated from the policy table (RG-01): every role (at Trust A, Trust B and the
@@ -55,7 +55,7 @@ async function freshEpisode(trust: 'A' | 'B' | 'C', referred: boolean): Promise<
   assert.equal(ep.statusCode, 201, ep.body);
   const id = (ep.json() as { id: string }).id;
   if (referred) {
-    for (const payload of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId: ids.provider }]) {
+    for (const payload of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId: ids.provider, ...REFERRAL_DETAILS }]) {
       const r = await nurse.request({ method: 'POST', url: `/api/v1/episodes/${id}/events`, payload });
       assert.equal(r.statusCode, 200, r.body);
     }

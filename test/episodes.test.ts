@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { rows, scalar } from '../src/platform/db/client.ts';
 import { allowedEvents, EPISODE_EVENTS, type EpisodeState } from '../src/pathway/episode-rules.ts';
-import { buildWorld, nextNhsNumber, signIn, type Session, type World } from './support/world.ts';
+import { buildWorld, nextNhsNumber, signIn, type Session, type World, REFERRAL_DETAILS } from './support/world.ts';
 import { pdfText } from './support/pdf.ts';
 
 let w: World;
@@ -33,7 +33,7 @@ test('the whole pathway: suitable → offered → accepted → referred → prov
     [nurse, 'events', { event: 'assess', suitable: true }, 'suitable'],
     [nurse, 'events', { event: 'offer', offeredOn: '2026-05-28', leafletVersion: 'HAH-2.1' }, 'offered'],
     [nurse, 'events', { event: 'accept' }, 'accepted'],
-    [nurse, 'events', { event: 'refer', providerId }, 'referred'],
+    [nurse, 'events', { event: 'refer', providerId, ...REFERRAL_DETAILS }, 'referred'],
     [coordinator, 'referral-response', { decision: 'accept' }, 'provider-accepted'],
     [nurse, 'events', { event: 'consent', formVersion: 'CONSENT-HOME-3' }, 'consented'],
     [nurse, 'events', { event: 'start-home' }, 'active-at-home'],
@@ -131,7 +131,7 @@ test('bad input for each event gets a field message and changes nothing', async 
 
 test('only the provider the patient was referred to may answer, and only its coordinator; another Trust sees nothing', async () => {
   const { episodeId } = await newEpisode();
-  for (const p of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId }]) await event(episodeId, p);
+  for (const p of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) await event(episodeId, p);
   const providerNurse = await signIn(w.app, 'provider-nurse');
   assert.equal((await providerNurse.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'accept' } })).statusCode, 403);
   const declineNoReason = await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'decline' } });
@@ -155,7 +155,7 @@ test('property: 60 random event sequences through the service never leave a lega
       case 'assess': return rand(3) ? { event: e, suitable: true } : { event: e, suitable: false, unmetItems: ['Home environment'] };
       case 'offer': return { event: e, offeredOn: '2026-05-15', leafletVersion: 'v1' };
       case 'decline': return { event: e, reasonCode: 'PREFERS_HOSPITAL_SUPPORT' };
-      case 'refer': return { event: e, providerId };
+      case 'refer': return { event: e, providerId, ...REFERRAL_DETAILS };
       case 'consent': return { event: e, formVersion: 'v3' };
       case 'return-to-hospital': return { event: e, reasonCode: 'PATIENT_CHOICE' };
       case 'discontinue': return { event: e, note: 'Treatment stopped' };
@@ -188,4 +188,24 @@ test('property: 60 random event sequences through the service never leave a lega
     const [ep] = await rows<{ state: string }>(w.database.db, sql`select state from episodes where id = ${episodeId}`);
     assert.equal(ep!.state, state);
   }
+});
+
+test('the electronic referral: every field the provider needs is required, and the provider sees the referral but not the Trust’s earlier steps', async () => {
+  const { episodeId } = await newEpisode();
+  for (const p of [{ event: 'assess', suitable: false, unmetItems: ['Home environment'] }, { event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'decline', reasonCode: 'PREFERS_HOSPITAL_SUPPORT' }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }]) {
+    assert.equal((await event(episodeId, p)).statusCode, 200);
+  }
+  const { allergies: _a, venousAccess: _v, ...missing } = REFERRAL_DETAILS;
+  const incomplete = await event(episodeId, { event: 'refer', providerId, ...missing });
+  assert.equal(incomplete.statusCode, 400);
+  assert.match(incomplete.json().error.fields.allergies, /Enter allergies/);
+  assert.match(incomplete.json().error.fields.venousAccess, /Select the venous access/);
+  assert.equal((await event(episodeId, { event: 'refer', providerId, ...REFERRAL_DETAILS })).statusCode, 200);
+  const seen = (await coordinator.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}` })).json();
+  assert.deepEqual(seen.history.map((h: { event: string }) => h.event), ['refer'], 'the provider sees the referral onwards only');
+  assert.equal(seen.history[0].data.allergies, 'None known');
+  assert.deepEqual(seen.allowedEvents, [], 'the provider drives none of the Trust’s steps');
+  const page = await coordinator.request({ method: 'GET', url: `/episodes/${episodeId}`, headers: { accept: 'text/html' } });
+  assert.match(page.body, /Key safe 1234; dog shut in the kitchen/);
+  assert.doesNotMatch(page.body, /Prefers the support of the hospital unit/, 'the patient’s earlier decline reason stays with the Trust');
 });

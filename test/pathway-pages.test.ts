@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWorld, nextNhsNumber, signIn, type Session, type World } from './support/world.ts';
+import { buildWorld, nextNhsNumber, REFERRAL_DETAILS, signIn, type Session, type World } from './support/world.ts';
 import { DEFAULT_CHECKLIST, assessChecklist } from '../src/pathway/suitability.ts';
 import { workingDaysBetween } from '../src/pathway/worklists.ts';
 
@@ -54,7 +54,7 @@ test('with plain HTML forms the nurse takes a patient from episode to home, the 
   const noDate = await post(nurse, `${episodeUrl}/events`, { event: 'offer', offeredOn: '', leafletVersion: 'v1', expectedVersion: await version() });
   assert.equal(noDate.statusCode, 400);
   assert.match(noDate.body, /nhsuk-error-summary/);
-  const steps: Record<string, string>[] = [{ event: 'offer', offeredOn: '2026-05-30', leafletVersion: 'HOME-SACT-1' }, { event: 'accept' }, { event: 'refer', providerId: (await w.org('HX1')).id }];
+  const steps: Record<string, string>[] = [{ event: 'offer', offeredOn: '2026-05-30', leafletVersion: 'HOME-SACT-1' }, { event: 'accept' }, { event: 'refer', providerId: (await w.org('HX1')).id, ...REFERRAL_DETAILS }];
   for (const fields of steps) {
     const r = await post(nurse, `${episodeUrl}/events`, { ...fields, expectedVersion: await version() });
     assert.equal(r.statusCode, 303, `${fields.event}: ${r.body.slice(0, 300)}`);

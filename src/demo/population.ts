@@ -69,7 +69,17 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
       }
       await ev({ event: 'accept' });
       later(1);
-      await ev({ event: 'refer', providerId: opts.providerId });
+      await ev({
+        event: 'refer',
+        providerId: opts.providerId,
+        schedule: 'Every 3 weeks to cycle 18',
+        allergies: k % 7 === 0 ? 'Penicillin (rash)' : 'None known',
+        venousAccess: k % 5 === 0 ? 'not-applicable' : 'peripheral',
+        accessNotes: k % 3 === 0 ? 'Ground-floor flat; ring twice' : undefined,
+        keyContacts: 'Next of kin on the Trust record',
+        lvefStatus: 'In date at referral',
+        prescriber: 'Dr Priya Shah',
+      });
       later(2);
       await ev({ event: 'provider-accept' }, { ...opts.coordinator, now: at });
       later(3);

@@ -9,12 +9,12 @@ import { IdParams } from '../web/schemas.ts';
 import { formatNhsNumber } from '../patients/rules.ts';
 import { DECLINE_REASONS, EVENT_LABELS, REGIMEN_LABELS, RETURN_REASONS } from './episode-rules.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, respondToReferral } from './episodes.ts';
-import { presentEpisode, presentHistory } from './present.ts';
+import { historyFor, latestReferral, presentEpisode, presentHistory } from './present.ts';
 import { listProviders } from './service.ts';
 import { listLetters } from './letters.ts';
 import { LETTER_TEMPLATES } from './letters-rules.ts';
 import { assessChecklist, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
-import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
+import { EpisodeEventInput, EpisodeInput, ReferralResponseInput, VENOUS_ACCESS_LABELS } from './validation.ts';
 import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
 
 export const REGIMENS = Object.entries(REGIMEN_LABELS).map(([value, text]) => ({ value, text }));
@@ -33,7 +33,7 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
     return renderPage(req, reply, 'pathway/views/episode.njk', {
       title: 'Home pathway episode',
       episode: presentEpisode(episode),
-      history: history.map(presentHistory),
+      history: historyFor(ctx, history).map(presentHistory),
       allowed: canUpdate ? allowed.filter((e) => e !== 'provider-accept' && e !== 'provider-decline') : [],
       labels: EVENT_LABELS,
       canRespond,
@@ -41,6 +41,8 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       declineReasons: Object.entries(DECLINE_REASONS).map(([value, text]) => ({ value, text })),
       returnReasons: Object.entries(RETURN_REASONS).map(([value, text]) => ({ value, text })),
       providers: canUpdate && allowed.includes('refer') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [],
+      referral: latestReferral(history),
+      venousAccessLabels: VENOUS_ACCESS_LABELS,
       regimenLabel: REGIMENS.find((r) => r.value === episode.regimen)?.text ?? episode.regimen,
       letters: decide(ctx.role, 'letter:read') ? (await listLetters(db, ctx, id)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString(), subject: LETTER_TEMPLATES[l.kind].subject })) : [],
       ...extra,
@@ -70,7 +72,10 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       payload = { ...payload, suitable: result.suitable, unmetItems: result.unmet, answers };
     } else if (event === 'offer') payload = { ...payload, offeredOn: blankToUndefined(body.offeredOn), leafletVersion: blankToUndefined(body.leafletVersion) };
     else if (event === 'decline' || event === 'return-to-hospital') payload = { ...payload, reasonCode: blankToUndefined(body.reasonCode) };
-    else if (event === 'refer') payload = { ...payload, providerId: blankToUndefined(body.providerId) };
+    else if (event === 'refer') {
+      const fields = ['providerId', 'schedule', 'allergies', 'venousAccess', 'accessNotes', 'keyContacts', 'lvefStatus', 'prescriber'];
+      payload = { ...payload, ...Object.fromEntries(fields.map((f) => [f, blankToUndefined(body[f])])) };
+    }
     else if (event === 'consent') payload = { ...payload, formVersion: blankToUndefined(body.formVersion) };
     const form = parseForm(EpisodeEventInput, JSON.parse(JSON.stringify(payload)));
     if (!form.ok) return episodePage(req, reply.code(400), req.params.id, { ...form, values: body, failedEvent: event });

@@ -7,7 +7,7 @@ import { errorResponses, IdParams } from '../web/schemas.ts';
 import { EPISODE_EVENTS, EPISODE_STATES } from './episode-rules.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, listEpisodes, respondToReferral } from './episodes.ts';
 import { getLetterPdf, listLetters } from './letters.ts';
-import { presentEpisode, presentHistory } from './present.ts';
+import { historyFor, presentEpisode, presentHistory } from './present.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
 
 const EpisodeOut = z.object({ id: z.string(), patientId: z.string(), regimen: z.string(), state: z.enum(EPISODE_STATES), providerId: z.string().nullable(), version: z.number(), createdAt: z.string(), updatedAt: z.string() });
@@ -25,7 +25,8 @@ export async function episodeRoutes(base: FastifyInstance, { db }: AppDeps): Pro
   }));
   app.get('/api/v1/episodes/:id', { config: { action: 'episode:read' }, schema: { tags, summary: 'An episode with its full history and the events allowed next', params: IdParams, response: { 200: z.object({ episode: EpisodeOut, history: z.array(HistoryOut), allowedEvents: z.array(z.enum(EPISODE_EVENTS)) }), ...errorResponses } } }, async (req) => {
     const { episode, history, allowed } = await getEpisode(db, ctxOf(req), req.params.id);
-    return { episode: presentEpisode(episode), history: history.map(presentHistory), allowedEvents: allowed };
+    const ctx = ctxOf(req);
+    return { episode: presentEpisode(episode), history: historyFor(ctx, history).map(presentHistory), allowedEvents: ctx.orgKind === 'trust' ? allowed : [] };
   });
   app.post('/api/v1/episodes/:id/events', { config: { action: 'episode:update' }, schema: { tags, summary: 'Record a pathway event (suitability, offer, choice, referral, consent, start, return to hospital, completion); 409 says what is allowed', params: IdParams, body: EpisodeEventInput, response: { 200: EpisodeOut, ...errorResponses } } }, async (req) =>
     presentEpisode(await applyEpisodeEvent(db, ctxOf(req), req.params.id, req.body)),

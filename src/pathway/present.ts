@@ -1,4 +1,5 @@
 import { DECLINE_REASONS, EVENT_LABELS, RETURN_REASONS, type EpisodeEvent } from './episode-rules.ts';
+import type { RequestContext } from '../platform/context.ts';
 import type { Episode, EpisodeEventRow } from './schema.ts';
 
 export function presentEpisode(e: Episode) {
@@ -21,4 +22,20 @@ export function presentHistory(h: EpisodeEventRow) {
     byOrgId: h.byOrgId,
     at: h.at.toISOString(),
   };
+}
+
+/**
+ * What of the history a viewer may see. A provider sees the referral and what followed it, not the Trust's
+ * earlier assessment, offer or the patient's reasons (it needs the referral, not the Trust's whole record).
+ */
+export function historyFor(ctx: RequestContext, history: EpisodeEventRow[]): EpisodeEventRow[] {
+  if (ctx.orgKind === 'trust') return history;
+  const lastReferral = history.map((h) => h.event).lastIndexOf('refer');
+  return lastReferral === -1 ? [] : history.slice(lastReferral);
+}
+
+/** The details of the most recent referral, for the referral summary both sides see. */
+export function latestReferral(history: EpisodeEventRow[]): Record<string, unknown> | null {
+  const last = [...history].reverse().find((h) => h.event === 'refer');
+  return last ? { ...(last.data ?? {}), referredAt: last.at.toISOString() } : null;
 }

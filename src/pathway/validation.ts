@@ -8,6 +8,21 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Enter a real date, for example 2026-06-01');
 const version = z.number().int().positive().optional();
 
+const text = (label: string, max = 500) => z.string({ error: `Enter ${label}` }).trim().min(1, `Enter ${label}`).max(max, `${label[0]!.toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`);
+
+/** The electronic referral form (the pilot's paper form): what the provider needs to treat the patient at home. */
+export const REFERRAL_FIELDS = {
+  schedule: text('the treatment schedule, for example "every 3 weeks, cycle 5 of 18"', 200),
+  allergies: text('allergies, or "None known"'),
+  venousAccess: z.enum(['peripheral', 'picc', 'port', 'not-applicable'], { error: 'Select the venous access' }),
+  accessNotes: z.string().trim().max(500, 'Home access notes must be 500 characters or fewer').optional(),
+  keyContacts: text('the key contacts (name and phone number)'),
+  lvefStatus: text('the LVEF status, for example "58% on 12 May 2026, next due 4 August"', 200),
+  prescriber: text('the prescriber’s name', 100),
+};
+
+export const VENOUS_ACCESS_LABELS = { peripheral: 'Peripheral cannula', picc: 'PICC line', port: 'Implanted port', 'not-applicable': 'Not applicable (subcutaneous)' } as const;
+
 export const EpisodeInput = z.strictObject({
   regimen: z.string({ error: 'Enter the regimen' }).trim().min(1, 'Enter the regimen').max(100, 'Regimen must be 100 characters or fewer'),
 });
@@ -25,7 +40,7 @@ export const EpisodeEventInput = z.discriminatedUnion(
       .strictObject({ event: z.literal('decline'), reasonCode: z.enum(Object.keys(DECLINE_REASONS) as [DeclineReason, ...DeclineReason[]], { error: 'Select the reason the patient declined' }), note, expectedVersion: version })
       .refine((d) => d.reasonCode !== 'OTHER' || !!d.note, { message: 'Enter the reason when you select Other', path: ['note'] }),
     z.strictObject({ event: z.literal('undecided'), note, expectedVersion: version }),
-    z.strictObject({ event: z.literal('refer'), providerId: z.uuid('Select a home-care provider'), note, expectedVersion: version }),
+    z.strictObject({ event: z.literal('refer'), providerId: z.uuid('Select a home-care provider'), ...REFERRAL_FIELDS, note, expectedVersion: version }),
     z.strictObject({ event: z.literal('consent'), formVersion: z.string({ error: 'Enter the consent form version' }).trim().min(1, 'Enter the consent form version').max(50), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('start-home'), note, expectedVersion: version }),
     z

@@ -30,7 +30,7 @@ after(() => h?.close());
 
 /** The episode status as the summary list shows it. */
 const statusOf = async (page: Page) =>
-  (await page.locator('main .nhsuk-summary-list__row', { hasText: 'Status' }).locator('.nhsuk-summary-list__value').innerText()).trim();
+  (await page.locator('main .nhsuk-summary-list__row').filter({ has: page.locator('dt', { hasText: /^\s*Status\s*$/ }) }).locator('.nhsuk-summary-list__value').innerText()).trim();
 
 /** The next-step form for one event. */
 const stepForm = (page: Page, event: string): Locator => page.locator('main form', { has: page.locator(`input[name="event"][value="${event}"]`) });
@@ -113,7 +113,21 @@ test('the nurse records suitability, offers home treatment, records acceptance a
 
   await takeStep(nurse, 'Record acceptance', 'Accepted');
 
-  await stepForm(nurse, 'refer').getByLabel('Home-care provider').selectOption({ label: DEMO_PROVIDER.name });
+  // The electronic referral form: a missing field is an error, and what was typed is kept.
+  const refer = stepForm(nurse, 'refer');
+  await refer.getByLabel('Home-care provider').selectOption({ label: DEMO_PROVIDER.name });
+  await refer.getByLabel('Treatment schedule').fill('Every 3 weeks, cycle 5 of 18');
+  await Promise.all([nurse.waitForLoadState('load'), nurse.getByRole('button', { name: 'Refer to the provider' }).click()]);
+  assert.match(await nurse.locator('.nhsuk-error-summary').innerText(), /Enter allergies/);
+  await assertAccessible(nurse, 'referral form with errors');
+  const again = stepForm(nurse, 'refer');
+  assert.equal(await again.getByLabel('Treatment schedule').inputValue(), 'Every 3 weeks, cycle 5 of 18');
+  await again.getByLabel('Home-care provider').selectOption({ label: DEMO_PROVIDER.name });
+  await again.getByLabel('Allergies').fill('None known');
+  await again.getByLabel('Peripheral cannula').check();
+  await again.getByLabel('Key contacts').fill('Sam (husband) 07700 900 982');
+  await again.getByLabel('LVEF status').fill('58% on 12 May 2026, next due 4 August 2026');
+  await again.getByLabel('Prescriber').fill('Dr Priya Shah');
   await takeStep(nurse, 'Refer to the provider', 'Referred');
   // While the provider decides, the nurse can still return the patient to hospital or discontinue, but not consent.
   assert.equal(await nurse.getByRole('button', { name: 'Record consent' }).count(), 0);
@@ -132,6 +146,8 @@ test('the provider coordinator, in a separate session, opens the referral from t
   await Promise.all([page.waitForURL(`**${episodePath}`), referral.click()]);
   assert.equal(await statusOf(page), 'Referred');
   assert.match(await page.locator('main').innerText(), /Answer this referral/);
+  assert.match(await page.locator('main').innerText(), /Peripheral cannula/, 'the provider sees the referral details');
+  assert.doesNotMatch(await page.locator('main').innerText(), /Record suitability/, 'but not the Trust’s earlier steps');
   // The provider answers the referral but does not drive the Trust's steps.
   assert.equal(await page.getByRole('button', { name: 'Record consent' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Refer to the provider' }).count(), 0);

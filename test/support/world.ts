@@ -90,3 +90,14 @@ export function nextNhsNumber(): string {
     if (check !== 10) return stem + String(check);
   }
 }
+
+/** A complete electronic referral form, for tests that refer a patient. */
+export const REFERRAL_DETAILS = {
+  schedule: 'Every 3 weeks, cycle 5 of 18',
+  allergies: 'None known',
+  venousAccess: 'peripheral',
+  accessNotes: 'Key safe 1234; dog shut in the kitchen',
+  keyContacts: 'Sam (husband) 07700 900 982',
+  lvefStatus: '58% on 12 May 2026, next due 4 August 2026',
+  prescriber: 'Dr Priya Shah',
+} as const;
