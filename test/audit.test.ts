@@ -45,8 +45,9 @@ test('a scripted run of N patient actions yields exactly N audit rows, each with
   }
   assert.equal((await nurse.request({ method: 'GET', url: '/api/v1/patients?q=Case' })).statusCode, 200);
   expectedActions.push('patient:list');
-  assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/patients/${created[0]}/referrals`, payload: { providerId: provider.id } })).statusCode, 201);
-  expectedActions.push('referral:create');
+  void provider;
+  assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/patients/${created[0]}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } })).statusCode, 201);
+  expectedActions.push('episode:create');
   const foreign = (await w.patientsOf('RX2'))[0]!.id;
   assert.equal((await nurse.request({ method: 'GET', url: `/api/v1/patients/${foreign}` })).statusCode, 404);
   expectedActions.push('patient:read');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { ACTIONS, decide, type Action } from '../src/access/policy.ts';
 import { ROLE_ORG_KIND, type Role } from '../src/access/roles.ts';
-import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS } from './support/world.ts';
+import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET } from './support/world.ts';
 
 /**
  * The authorisation matrix, generated from the policy table (RG-01): every role (at Trust A, Trust B and the
@@ -38,12 +38,12 @@ let n = 0;
 const TRUST_ODS = { A: 'RX1', B: 'RX2', C: 'RX3' } as const;
 
 /** A patient of a Trust, registered (and optionally referred) through the API as that Trust's nurse. */
-async function freshPatient(trust: 'A' | 'B' | 'C', refer: boolean): Promise<string> {
+async function freshPatient(trust: 'A' | 'B' | 'C', refer = false): Promise<string> {
   const nurse = await helperSession(trust === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${trust.toLowerCase()}`);
   const res = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Test', familyName: `Matrix${trust}`, dateOfBirth: '1970-01-01' } });
   assert.equal(res.statusCode, 201, res.body);
   const id = (res.json() as { id: string }).id;
-  if (refer) assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/patients/${id}/referrals`, payload: { providerId: ids.provider } })).statusCode, 201);
+  void refer;
   return id;
 }
 
@@ -55,7 +55,7 @@ async function freshEpisode(trust: 'A' | 'B' | 'C', referred: boolean): Promise<
   assert.equal(ep.statusCode, 201, ep.body);
   const id = (ep.json() as { id: string }).id;
   if (referred) {
-    for (const payload of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId: ids.provider, ...REFERRAL_DETAILS }]) {
+    for (const payload of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId: ids.provider, ...REFERRAL_DETAILS }]) {
       const r = await nurse.request({ method: 'POST', url: `/api/v1/episodes/${id}/events`, payload });
       assert.equal(r.statusCode, 200, r.body);
     }
@@ -156,12 +156,10 @@ const CASES: Record<string, Case> = {
   'GET /patients/new': { scope: 'none', build: async () => ({ url: '/patients/new' }) },
   'POST /patients': { scope: 'none', build: async () => ({ url: '/patients', form: true, payload: { nhsNumber: nextNhsNumber(), givenName: 'Matrix', familyName: 'Created', dateOfBirth: '1966-05-05' } }) },
   'GET /patients/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${patientTarget(target)}` }) },
-  'POST /api/v1/patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, payload: { providerId: ids.provider } }) },
-  'POST /patients/:id/referrals': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/referrals`, form: true, payload: { providerId: ids.provider } }) },
   'POST /api/v1/patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } }) },
   'GET /api/v1/patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${patientTarget(target)}/episodes` }) },
   'GET /api/v1/episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}` }) },
-  'POST /api/v1/episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, false)}/events`, payload: { event: 'assess', suitable: true } }) },
+  'POST /api/v1/episodes/:id/events': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, false)}/events`, payload: { event: 'assess', answers: ALL_MET } }) },
   'POST /api/v1/episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/episodes/${await episodeTarget(target, true)}/referral-response`, payload: { decision: 'accept' } }) },
   'POST /patients/:id/episodes': { scope: 'patient', build: async ({ target }) => ({ url: `/patients/${await freshPatient(target as 'A' | 'B' | 'C', false)}/episodes`, form: true, payload: { regimen: 'trastuzumab-iv-3-weekly' } }) },
   'GET /episodes/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${ids[`episode${target}`]}` }) },
@@ -216,12 +214,12 @@ before(async () => {
   admin = await signIn(w.app, 'admin');
   for (const t of ['A', 'B', 'C'] as const) ids[t] = (await w.org(TRUST_ODS[t])).id;
   ids.provider = (await w.org('HX1')).id;
-  ids.patientA = await freshPatient('A', true);
-  ids.patientB = await freshPatient('B', true);
-  ids.patientC = await freshPatient('C', true);
-  ids.episodeA = await freshEpisode('A', true);
-  ids.episodeB = await freshEpisode('B', true);
-  ids.episodeC = await freshEpisode('C', true);
+  // A referred patient per Trust: referral happens only through the pathway episode.
+  for (const t of ['A', 'B', 'C'] as const) {
+    ids[`episode${t}`] = await freshEpisode(t, true);
+    const nurse = await helperSession(t === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${t.toLowerCase()}`);
+    ids[`patient${t}`] = ((await nurse.request({ method: 'GET', url: `/api/v1/episodes/${ids[`episode${t}`]}` })).json() as { episode: { patientId: string } }).episode.patientId;
+  }
   // Take each target episode on to home treatment, which writes a GP letter.
   for (const t of ['A', 'B', 'C'] as const) {
     const coordinator = await helperSession('provider-coordinator');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { rows, scalar } from '../src/platform/db/client.ts';
 import { allowedEvents, EPISODE_EVENTS, type EpisodeState } from '../src/pathway/episode-rules.ts';
-import { buildWorld, nextNhsNumber, signIn, type Session, type World, REFERRAL_DETAILS } from './support/world.ts';
+import { buildWorld, nextNhsNumber, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET } from './support/world.ts';
 import { pdfText } from './support/pdf.ts';
 
 let w: World;
@@ -30,7 +30,7 @@ const event = (id: string, payload: object, s: Session = nurse) => s.request({ m
 test('the whole pathway: suitable → offered → accepted → referred → provider accepts → consented → at home → back to hospital, with history', async () => {
   const { episodeId, patientId } = await newEpisode();
   const steps: [Session, string, object, EpisodeState][] = [
-    [nurse, 'events', { event: 'assess', suitable: true }, 'suitable'],
+    [nurse, 'events', { event: 'assess', answers: ALL_MET }, 'suitable'],
     [nurse, 'events', { event: 'offer', offeredOn: '2026-05-28', leafletVersion: 'HAH-2.1' }, 'offered'],
     [nurse, 'events', { event: 'accept' }, 'accepted'],
     [nurse, 'events', { event: 'refer', providerId, ...REFERRAL_DETAILS }, 'referred'],
@@ -87,14 +87,14 @@ test('an illegal transition → 409 that says what is allowed, and nothing is wr
 
 test('a declined patient can be offered again later', async () => {
   const { episodeId } = await newEpisode();
-  for (const p of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'decline', reasonCode: 'WANTS_CONTACT_WITH_OTHER_PATIENTS' }, { event: 'offer', offeredOn: '2026-05-29', leafletVersion: 'v1' }, { event: 'accept' }]) {
+  for (const p of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'decline', reasonCode: 'WANTS_CONTACT_WITH_OTHER_PATIENTS' }, { event: 'offer', offeredOn: '2026-05-29', leafletVersion: 'v1' }, { event: 'accept' }]) {
     assert.equal((await event(episodeId, p)).statusCode, 200, JSON.stringify(p));
   }
 });
 
 test('stale edits are refused with a clear message and lose nothing', async () => {
   const { episodeId } = await newEpisode();
-  assert.equal((await event(episodeId, { event: 'assess', suitable: true, expectedVersion: 1 })).statusCode, 200);
+  assert.equal((await event(episodeId, { event: 'assess', answers: ALL_MET, expectedVersion: 1 })).statusCode, 200);
   const stale = await event(episodeId, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1', expectedVersion: 1 });
   assert.equal(stale.statusCode, 409);
   assert.match(stale.json().error.message, /Someone else changed this episode/);
@@ -106,17 +106,23 @@ test('stale edits are refused with a clear message and lose nothing', async () =
 test('bad input for each event gets a field message and changes nothing', async () => {
   const { episodeId } = await newEpisode();
   const cases: [object, string, RegExp][] = [
-    [{ event: 'assess', suitable: false }, 'unmetItems', /checklist items that are not met/],
-    [{ event: 'assess' }, 'suitable', /Select whether the patient is suitable/],
+    [{ event: 'assess', answers: { REGIMEN_HOME_SUITABLE: 'yes' } }, 'answers.LVEF_IN_DATE', /Select yes, no or not applicable/],
+    [{ event: 'assess' }, 'answers', /Answer the suitability checklist/],
+    [{ event: 'assess', answers: { ...ALL_MET, PATIENT_AGREES: 'na' } }, 'answers.PATIENT_AGREES', /this item always applies/],
+    [{ event: 'assess', answers: ALL_MET, suitable: true }, 'suitable', /not a field/],
     [{ event: 'fly' }, 'event', /Select a valid event/],
-    [{ event: 'assess', suitable: true, trustId: 'x' }, 'trustId', /not a field/],
+    [{ event: 'assess', answers: ALL_MET, trustId: 'x' }, 'trustId', /not a field/],
   ];
   for (const [payload, field, message] of cases) {
     const r = await event(episodeId, payload);
     assert.equal(r.statusCode, 400, JSON.stringify(payload));
     assert.match(JSON.stringify(r.json().error.fields ?? {}) + r.json().error.message, message, `${field}: ${r.body}`);
   }
-  await event(episodeId, { event: 'assess', suitable: true });
+  const notMet = await event(episodeId, { event: 'assess', answers: { ...ALL_MET, VENOUS_ACCESS: 'na', IN_SERVICE_AREA: 'no' } });
+  assert.equal(notMet.json().state, 'not-suitable', 'the server works the result out from the answers');
+  const view1 = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}` })).json();
+  assert.deepEqual(view1.history[0].data.unmetItems, ['Postcode is within the provider’s contracted service area']);
+  await event(episodeId, { event: 'assess', answers: ALL_MET });
   await event(episodeId, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' });
   const noReason = await event(episodeId, { event: 'decline' });
   assert.equal(noReason.statusCode, 400);
@@ -131,7 +137,7 @@ test('bad input for each event gets a field message and changes nothing', async 
 
 test('only the provider the patient was referred to may answer, and only its coordinator; another Trust sees nothing', async () => {
   const { episodeId } = await newEpisode();
-  for (const p of [{ event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) await event(episodeId, p);
+  for (const p of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) await event(episodeId, p);
   const providerNurse = await signIn(w.app, 'provider-nurse');
   assert.equal((await providerNurse.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'accept' } })).statusCode, 403);
   const declineNoReason = await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'decline' } });
@@ -152,7 +158,7 @@ test('property: 60 random event sequences through the service never leave a lega
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
   const payloadFor = (e: string): object => {
     switch (e) {
-      case 'assess': return rand(3) ? { event: e, suitable: true } : { event: e, suitable: false, unmetItems: ['Home environment'] };
+      case 'assess': return rand(3) ? { event: e, answers: ALL_MET } : { event: e, answers: { ...ALL_MET, HOME_ENVIRONMENT: 'no' } };
       case 'offer': return { event: e, offeredOn: '2026-05-15', leafletVersion: 'v1' };
       case 'decline': return { event: e, reasonCode: 'PREFERS_HOSPITAL_SUPPORT' };
       case 'refer': return { event: e, providerId, ...REFERRAL_DETAILS };
@@ -192,7 +198,7 @@ test('property: 60 random event sequences through the service never leave a lega
 
 test('the electronic referral: every field the provider needs is required, and the provider sees the referral but not the Trust’s earlier steps', async () => {
   const { episodeId } = await newEpisode();
-  for (const p of [{ event: 'assess', suitable: false, unmetItems: ['Home environment'] }, { event: 'assess', suitable: true }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'decline', reasonCode: 'PREFERS_HOSPITAL_SUPPORT' }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }]) {
+  for (const p of [{ event: 'assess', answers: { ...ALL_MET, HOME_ENVIRONMENT: 'no' } }, { event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'decline', reasonCode: 'PREFERS_HOSPITAL_SUPPORT' }, { event: 'offer', offeredOn: '2026-05-20', leafletVersion: 'v1' }, { event: 'accept' }]) {
     assert.equal((await event(episodeId, p)).statusCode, 200);
   }
   const { allergies: _a, venousAccess: _v, ...missing } = REFERRAL_DETAILS;
@@ -208,4 +214,36 @@ test('the electronic referral: every field the provider needs is required, and t
   const page = await coordinator.request({ method: 'GET', url: `/episodes/${episodeId}`, headers: { accept: 'text/html' } });
   assert.match(page.body, /Key safe 1234; dog shut in the kitchen/);
   assert.doesNotMatch(page.body, /Prefers the support of the hospital unit/, 'the patient’s earlier decline reason stays with the Trust');
+});
+
+test('one open episode per patient; letters print any name; a return before home treatment writes no letter; consent needs a live agreement', async () => {
+  const p = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Łucja', familyName: 'Dvořák', dateOfBirth: '1970-07-07' } });
+  const patientId = p.json().id as string;
+  const first = await nurse.request({ method: 'POST', url: `/api/v1/patients/${patientId}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } });
+  assert.equal(first.statusCode, 201);
+  const second = await nurse.request({ method: 'POST', url: `/api/v1/patients/${patientId}/episodes`, payload: { regimen: 'trastuzumab-sc-3-weekly' } });
+  assert.equal(second.statusCode, 409);
+  assert.match(second.json().error.message, /already has an open home-pathway episode/);
+  const badRegimen = await nurse.request({ method: 'POST', url: `/api/v1/patients/${patientId}/episodes`, payload: { regimen: 'toString' } });
+  assert.equal(badRegimen.statusCode, 400);
+  const id = first.json().id as string;
+  for (const body of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) assert.equal((await event(id, body)).statusCode, 200);
+  assert.equal((await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${id}/referral-response`, payload: { decision: 'accept' } })).statusCode, 200);
+  // The agreement ends before consent: consent (which names the provider) is refused.
+  const admin = await signIn(w.app, 'admin');
+  const trustA = await w.org('RX1');
+  const agreement = ((await admin.request({ method: 'GET', url: '/api/v1/admin/agreements' })).json() as { agreements: { id: string; trustId: string; status: string }[] }).agreements.find((a) => a.trustId === trustA.id && a.status === 'active')!;
+  await admin.request({ method: 'POST', url: `/api/v1/admin/agreements/${agreement.id}/end`, payload: { reason: 'Test: agreement ended' } });
+  const consent = await event(id, { event: 'consent', formVersion: 'CONSENT-HOME-1' });
+  assert.equal(consent.statusCode, 409);
+  assert.match(consent.json().error.message, /no longer active/);
+  assert.equal((await event(id, { event: 'return-to-hospital', reasonCode: 'PROVIDER_CAPACITY' })).statusCode, 200);
+  const letters = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${id}/letters` })).json() as { letters: unknown[] };
+  assert.equal(letters.letters.length, 0, 'the GP was never told home treatment started, so no return letter');
+  await admin.request({ method: 'POST', url: '/api/v1/admin/agreements', payload: { trustId: trustA.id, providerId, reference: 'DSA-RENEWED', startsOn: '2026-01-01' } });
+
+  // A name outside Latin-1 prints correctly in the PDF.
+  const { renderLetterPdf } = await import('../src/pathway/letters.ts');
+  const text = pdfText(await renderLetterPdf('Start of home treatment', 'Re: Łucja Dvořák', 'Ardenfield NHS Foundation Trust'));
+  assert.match(text, /Re: Łucja Dvořák/);
 });

@@ -93,7 +93,7 @@ test('agreements: in force from start to end date inclusive, never once ended', 
 test('policy: default deny, commissioners and the network get no patient-level action', () => {
   for (const action of ACTIONS) assert.equal(decide(undefined, action), action === 'public');
   for (const role of ['commissioner', 'network-lead'] as const) {
-    for (const action of ['patient:list', 'patient:read', 'patient:create', 'referral:create'] as const) assert.equal(decide(role, action), false);
+    for (const action of ['patient:list', 'patient:read', 'patient:create', 'episode:create', 'episode:update'] as const) assert.equal(decide(role, action), false);
   }
   for (const role of ROLES) for (const [action, grants] of Object.entries(POLICY)) assert.equal(decide(role, action as never), grants[role] !== undefined);
   assert.equal(decide('provider-nurse', 'patient:create'), false, 'providers never register patients');

@@ -7,7 +7,7 @@ import { users } from '../identity/schema.ts';
 import { organisations } from '../organisations/schema.ts';
 import { createAgreement, createOrganisation, createUnit } from '../organisations/service.ts';
 import { createPatient } from '../patients/service.ts';
-import { createReferral } from '../pathway/service.ts';
+import { referThroughPathway } from './population.ts';
 import { londonDate, systemClock, type Clock } from '../platform/clock.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Db } from '../platform/db/client.ts';
@@ -114,7 +114,7 @@ export async function buildDemo(db: Db, opts: DemoOptions): Promise<void> {
   }
 
   step(6, `referrals to ${DEMO_PROVIDER.name} (${referred.length})`);
-  for (const r of referred) await createReferral(db, r.ctx, r.patientId, provider.id);
+  for (const r of referred) await referThroughPathway(db, r.ctx, r.patientId, provider.id);
   log('Demo data ready.');
 }
 

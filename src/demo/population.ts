@@ -5,6 +5,8 @@ import { applyEpisodeEvent, createEpisode, type ProviderEvent } from '../pathway
 import type { DeclineReason, ReturnReason } from '../pathway/episode-rules.ts';
 import type { EpisodeEventData } from '../pathway/validation.ts';
 import { demoPatients } from './patients.ts';
+import { allYes } from '../pathway/suitability.ts';
+import { londonDate } from '../platform/clock.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -48,11 +50,11 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
       const ev = async (data: EpisodeEventData | ProviderEvent, ctx: RequestContext = nurse()) => applyEpisodeEvent(db, ctx, episode.id, data);
       later(2);
       if (rand() < 0.08) {
-        await ev({ event: 'assess', suitable: false, unmetItems: ['ECOG 0–1, or 2 with a carer living in the home'] });
+        await ev({ event: 'assess', answers: { ...allYes(), PERFORMANCE_STATUS: 'no' } });
         continue;
       }
       totals.suitable++;
-      await ev({ event: 'assess', suitable: true, unmetItems: [] });
+      await ev({ event: 'assess', answers: allYes() });
       later(5);
       await ev({ event: 'offer', offeredOn: new Date(at).toISOString().slice(0, 10), leafletVersion: 'HOME-SACT-1' });
       later(7);
@@ -97,4 +99,17 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
   }
   opts.log(`  ${totals.patients} patients, ${totals.suitable} suitable and offered, ${totals.home} chose home (${Math.round((100 * totals.home) / totals.suitable)}%), ${totals.declined} declined, ${totals.undecided} undecided, ${totals.returned} returned to hospital`);
   return totals;
+}
+
+/** Takes one patient through the pathway to a referral (the only way a provider comes to see a patient). */
+export async function referThroughPathway(db: Db, ctx: RequestContext, patientId: string, providerId: string) {
+  const episode = await createEpisode(db, ctx, patientId, { regimen: 'trastuzumab-iv-3-weekly' });
+  const steps: EpisodeEventData[] = [
+    { event: 'assess', answers: allYes() },
+    { event: 'offer', offeredOn: londonDate(ctx.now), leafletVersion: 'HOME-SACT-1' },
+    { event: 'accept' },
+    { event: 'refer', providerId, schedule: 'Every 3 weeks', allergies: 'None known', venousAccess: 'peripheral', keyContacts: 'On the Trust record', lvefStatus: 'In date', prescriber: 'Dr Priya Shah' },
+  ] as EpisodeEventData[];
+  for (const data of steps) await applyEpisodeEvent(db, ctx, episode.id, data);
+  return episode;
 }

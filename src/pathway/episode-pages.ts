@@ -13,7 +13,7 @@ import { historyFor, latestReferral, presentEpisode, presentHistory } from './pr
 import { listProviders } from './service.ts';
 import { listLetters } from './letters.ts';
 import { LETTER_TEMPLATES } from './letters-rules.ts';
-import { assessChecklist, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
+import { checklistProblems, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput, VENOUS_ACCESS_LABELS } from './validation.ts';
 import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
 
@@ -64,12 +64,12 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
     let payload: Record<string, unknown> = { event, note: blankToUndefined(body.note), expectedVersion: body.expectedVersion ? Number(body.expectedVersion) : undefined };
     if (event === 'assess') {
       const answers = Object.fromEntries(DEFAULT_CHECKLIST.map((i) => [i.code, body[`answer-${i.code}`] as ChecklistAnswer | undefined]));
-      const result = assessChecklist(DEFAULT_CHECKLIST, answers);
-      if (result.unanswered.length) {
-        const errors = Object.fromEntries(result.unanswered.map((c) => [`answer-${c}`, 'Select yes, no or not applicable']));
+      const problems = checklistProblems(DEFAULT_CHECKLIST, Object.fromEntries(Object.entries(answers).filter(([, v]) => v)));
+      if (Object.keys(problems).length) {
+        const errors = Object.fromEntries(Object.entries(problems).map(([c, m]) => [`answer-${c}`, m]));
         return episodePage(req, reply.code(400), req.params.id, { ...formErrors(errors), values: body });
       }
-      payload = { ...payload, suitable: result.suitable, unmetItems: result.unmet, answers };
+      payload = { ...payload, answers };
     } else if (event === 'offer') payload = { ...payload, offeredOn: blankToUndefined(body.offeredOn), leafletVersion: blankToUndefined(body.leafletVersion) };
     else if (event === 'decline' || event === 'return-to-hospital') payload = { ...payload, reasonCode: blankToUndefined(body.reasonCode) };
     else if (event === 'refer') {

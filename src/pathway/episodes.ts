@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { audit } from '../audit/service.ts';
 import { withContext, type RequestContext } from '../platform/context.ts';
@@ -9,6 +9,7 @@ import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
 import { allowedEvents, REGIMEN_LABELS, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
 import { LETTER_FOR_EVENT } from './letters-rules.ts';
+import { assessChecklist, DEFAULT_CHECKLIST } from './suitability.ts';
 import { writeLetter } from './letters.ts';
 import { episodeEvents, episodes, referrals, type Episode } from './schema.ts';
 import type { EpisodeEventData, EpisodeInput, ReferralResponseInput } from './validation.ts';
@@ -18,6 +19,10 @@ export function createEpisode(db: Db, ctx: RequestContext, patientId: string, in
   return withContext(db, ctx, async (tx) => {
     const [patient] = await tx.select({ id: patients.id, trustId: patients.trustId }).from(patients).where(and(eq(patients.id, patientId), patientScope(ctx), eq(patients.trustId, ctx.orgId)));
     if (!patient) throw notFound('patient');
+    // One open episode per patient: referrals and provider access follow the patient, so two open episodes could
+    // end each other's access.
+    const [open] = await tx.select({ id: episodes.id }).from(episodes).where(and(eq(episodes.patientId, patientId), notInArray(episodes.state, ['completed', 'discontinued'])));
+    if (open) throw new AppError('conflict', 'This patient already has an open home-pathway episode. Complete or discontinue it before starting another.');
     const [row] = await tx
       .insert(episodes)
       .values({ patientId, trustId: ctx.orgId, regimen: input.regimen, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
@@ -69,12 +74,13 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       throw new AppError('conflict', 'Someone else changed this episode since you opened it. Reload the page to see the latest, then try again.');
     }
     const event: EpisodeEvent = data.event;
-    const result = transition(episode.state, event, { suitable: 'suitable' in data ? data.suitable : undefined });
+    const assessment = data.event === 'assess' ? assessChecklist(DEFAULT_CHECKLIST, data.answers) : undefined;
+    const result = transition(episode.state, event, { suitable: assessment?.suitable });
     if (!result.ok) throw new AppError('conflict', result.message);
 
     let providerId = episode.providerId;
     if (data.event === 'refer') {
-      const [provider] = await tx.select().from(organisations).where(and(eq(organisations.id, data.providerId), eq(organisations.kind, 'provider')));
+      const [provider] = await tx.select().from(organisations).where(and(eq(organisations.id, data.providerId), eq(organisations.kind, 'provider'), eq(organisations.active, true)));
       if (!provider) throw new AppError('validation', 'Select a home-care provider', { providerId: 'Select a home-care provider' });
       const active = await scalar<boolean>(tx, sql`select app_agreement_active(${episode.trustId}::uuid, ${data.providerId}::uuid)`);
       if (!active) {
@@ -85,13 +91,19 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       await tx.insert(referrals).values({ patientId: episode.patientId, trustId: episode.trustId, providerId, createdBy: ctx.userId, createdAt: ctx.now });
     }
     if ((data.event === 'provider-accept' || data.event === 'provider-decline') && episode.providerId !== ctx.orgId) throw notFound('episode');
+    if ((data.event === 'consent' || data.event === 'start-home') && episode.providerId) {
+      // The provider must still be able to act: consent names it, and the GP is told it is giving the treatment.
+      const active = await scalar<boolean>(tx, sql`select app_agreement_active(${episode.trustId}::uuid, ${episode.providerId}::uuid)`);
+      if (!active) throw new AppError('conflict', 'The data-sharing agreement with this provider is no longer active. Return the patient to hospital treatment or refer them again.');
+    }
     const [updated] = await tx
       .update(episodes)
       .set({ state: result.to, providerId, version: episode.version + 1, updatedAt: ctx.now })
       .where(and(eq(episodes.id, id), eq(episodes.version, episode.version)))
       .returning();
     if (!updated) throw new AppError('conflict', 'Someone else changed this episode at the same moment. Reload the page and try again.');
-    const { event: _e, expectedVersion: _v, note, ...details } = data as EpisodeEventData & { note?: string };
+    const { event: _e, expectedVersion: _v, note, ...rest } = data as EpisodeEventData & { note?: string };
+    const details: Record<string, unknown> = assessment ? { ...rest, suitable: assessment.suitable, unmetItems: assessment.unmet } : rest;
     const reasonCode = 'reasonCode' in details ? (details.reasonCode as string) : null;
     await tx.insert(episodeEvents).values({
       episodeId: id,
@@ -121,7 +133,8 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       await tx.update(referrals).set({ status: 'withdrawn' }).where(and(eq(referrals.patientId, episode.patientId), inArray(referrals.status, ['referred', 'accepted'])));
     }
 
-    const letter = LETTER_FOR_EVENT[event];
+    // The GP hears about a return only if told home treatment had started.
+    const letter = event === 'return-to-hospital' && episode.state !== 'active-at-home' ? undefined : LETTER_FOR_EVENT[event];
     if (letter) {
       const reasons: Record<string, string> = RETURN_REASONS;
       await writeLetter(tx, ctx, updated, letter, { reason: reasonCode ? (reasons[reasonCode] ?? reasonCode) : null, note: note ?? null, regimenLabel: REGIMEN_LABELS[episode.regimen] ?? episode.regimen });

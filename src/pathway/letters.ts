@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import PdfPrinter from 'pdfmake';
 import { and, desc, eq } from 'drizzle-orm';
 import { audit } from '../audit/service.ts';
@@ -7,17 +8,24 @@ import { notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { patients } from '../patients/schema.ts';
 import { formatNhsNumber } from '../patients/rules.ts';
+import { patientScope } from '../patients/scope.ts';
 import { fillTemplate, LETTER_TEMPLATES } from './letters-rules.ts';
 import { gpLetters, type Episode, type LetterKind } from './schema.ts';
 
-// The PDF standard fonts: nothing to ship or download, and they cover the characters letters use (– ’ °).
-const printer = new PdfPrinter({ Helvetica: { normal: 'Helvetica', bold: 'Helvetica-Bold', italics: 'Helvetica-Oblique', bolditalics: 'Helvetica-BoldOblique' } });
+// Roboto, embedded from pdfmake's own package: unlike the PDF standard fonts (Latin-1 only) it prints names such
+// as Łucja Dvořák correctly, and nothing is downloaded.
+const require = createRequire(import.meta.url);
+const vfs = require('pdfmake/build/vfs_fonts.js') as Record<string, string>;
+const font = (name: string) => Buffer.from(vfs[name]!, 'base64');
+const printer = new PdfPrinter({
+  Roboto: { normal: font('Roboto-Regular.ttf'), bold: font('Roboto-Medium.ttf'), italics: font('Roboto-Italic.ttf'), bolditalics: font('Roboto-MediumItalic.ttf') },
+});
 
 /** Renders a letter to PDF bytes. */
 export function renderLetterPdf(subject: string, body: string, trustName: string): Promise<Buffer> {
   const doc = printer.createPdfKitDocument({
     info: { title: subject, author: trustName },
-    defaultStyle: { font: 'Helvetica', fontSize: 11, lineHeight: 1.3 },
+    defaultStyle: { font: 'Roboto', fontSize: 11, lineHeight: 1.3 },
     content: [
       { text: trustName, style: 'header' },
       { text: subject, style: 'subject' },
@@ -76,7 +84,12 @@ export function listLetters(db: Db, ctx: RequestContext, episodeId: string) {
 /** One letter's PDF, audited as a read of the patient's record. */
 export function getLetterPdf(db: Db, ctx: RequestContext, episodeId: string, letterId: string) {
   return withContext(db, ctx, async (tx) => {
-    const [row] = await tx.select().from(gpLetters).where(and(eq(gpLetters.id, letterId), eq(gpLetters.episodeId, episodeId), eq(gpLetters.trustId, ctx.orgId)));
+    const [found] = await tx
+      .select({ letter: gpLetters })
+      .from(gpLetters)
+      .innerJoin(patients, eq(patients.id, gpLetters.patientId))
+      .where(and(eq(gpLetters.id, letterId), eq(gpLetters.episodeId, episodeId), eq(gpLetters.trustId, ctx.orgId), patientScope(ctx)));
+    const row = found?.letter;
     if (!row) throw notFound('letter');
     await audit(tx, ctx, { action: 'letter:read', patientId: row.patientId, detail: { letterId } });
     return { pdf: Buffer.from(row.pdfBase64, 'base64'), kind: row.kind, createdAt: row.createdAt };

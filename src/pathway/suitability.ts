@@ -13,11 +13,30 @@ export const DEFAULT_CHECKLIST = [
   { code: 'HOME_ENVIRONMENT', text: 'Home has running water, an indoor toilet, a working phone, safe access and space' },
   { code: 'PERFORMANCE_STATUS', text: 'ECOG 0–1, or 2 with a carer living in the home' },
   { code: 'IN_SERVICE_AREA', text: 'Postcode is within the provider’s contracted service area' },
-  { code: 'VENOUS_ACCESS', text: 'Venous access adequate for IV treatment (not applicable to subcutaneous)' },
+  { code: 'VENOUS_ACCESS', text: 'Venous access adequate for IV treatment (not applicable to subcutaneous)', naAllowed: true },
   { code: 'PATIENT_AGREES', text: 'The patient agrees, knowing they may return to hospital at any time' },
 ] as const;
 
 export type ChecklistAnswer = 'yes' | 'no' | 'na';
+export type ChecklistItem = { code: string; text: string; naAllowed?: boolean };
+
+/** Every item answered yes (not applicable where that is allowed would also do), for scripts and tests. */
+export function allYes(): Record<string, ChecklistAnswer> {
+  return Object.fromEntries(DEFAULT_CHECKLIST.map((i) => [i.code, 'yes' as const]));
+}
+
+/** Problems with a set of answers: unknown items, unanswered items, "not applicable" where it cannot apply. */
+export function checklistProblems(items: readonly ChecklistItem[], answers: Record<string, string | undefined>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const known = new Set(items.map((i) => i.code));
+  for (const code of Object.keys(answers)) if (!known.has(code)) problems[code] = `Remove "${code}": it is not on the checklist`;
+  for (const i of items) {
+    const a = answers[i.code];
+    if (!a) problems[i.code] = 'Select yes, no or not applicable';
+    else if (a === 'na' && !i.naAllowed) problems[i.code] = 'Select yes or no: this item always applies';
+  }
+  return problems;
+}
 
 export interface ChecklistResult {
   suitable: boolean;
@@ -26,7 +45,7 @@ export interface ChecklistResult {
 }
 
 /** Suitable only when every item is answered and none is "no"; "not applicable" never counts against. */
-export function assessChecklist(items: readonly { code: string; text: string }[], answers: Record<string, ChecklistAnswer | undefined>): ChecklistResult {
+export function assessChecklist(items: readonly ChecklistItem[], answers: Record<string, ChecklistAnswer | undefined>): ChecklistResult {
   const unanswered = items.filter((i) => !answers[i.code]).map((i) => i.code);
   const unmet = items.filter((i) => answers[i.code] === 'no').map((i) => i.text);
   return { suitable: unanswered.length === 0 && unmet.length === 0, unmet, unanswered };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DECLINE_REASONS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
+import { DECLINE_REASONS, REGIMEN_LABELS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
+import { checklistProblems, DEFAULT_CHECKLIST } from './suitability.ts';
 
 const note = z.string().trim().max(1000, 'Note must be 1,000 characters or fewer').optional();
 const isoDate = z
@@ -24,7 +25,7 @@ export const REFERRAL_FIELDS = {
 export const VENOUS_ACCESS_LABELS = { peripheral: 'Peripheral cannula', picc: 'PICC line', port: 'Implanted port', 'not-applicable': 'Not applicable (subcutaneous)' } as const;
 
 export const EpisodeInput = z.strictObject({
-  regimen: z.string({ error: 'Enter the regimen' }).trim().min(1, 'Enter the regimen').max(100, 'Regimen must be 100 characters or fewer'),
+  regimen: z.enum(Object.keys(REGIMEN_LABELS) as [string, ...string[]], { error: 'Select a regimen from the list' }),
 });
 
 /** What each event needs; `expectedVersion` (optional) refuses the change if someone else changed the episode first. */
@@ -32,8 +33,11 @@ export const EpisodeEventInput = z.discriminatedUnion(
   'event',
   [
     z
-      .strictObject({ event: z.literal('assess'), suitable: z.boolean({ error: 'Select whether the patient is suitable' }), unmetItems: z.array(z.string().trim().min(1).max(200)).max(30).default([]), answers: z.record(z.string().max(50), z.enum(['yes', 'no', 'na'])).optional(), note, expectedVersion: version })
-      .refine((d) => d.suitable || d.unmetItems.length > 0, { message: 'Select the checklist items that are not met', path: ['unmetItems'] }),
+      .strictObject({ event: z.literal('assess'), answers: z.record(z.string().max(50), z.enum(['yes', 'no', 'na'], { error: 'Select yes, no or not applicable' }), { error: 'Answer the suitability checklist' }), note, expectedVersion: version })
+      .superRefine((d, c) => {
+        // The result is worked out on the server from the answers; the client never says "suitable" itself.
+        for (const [code, message] of Object.entries(checklistProblems(DEFAULT_CHECKLIST, d.answers))) c.addIssue({ code: 'custom', message, path: ['answers', code] });
+      }),
     z.strictObject({ event: z.literal('offer'), offeredOn: isoDate, leafletVersion: z.string({ error: 'Enter the leaflet version' }).trim().min(1, 'Enter the leaflet version').max(50), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('accept'), note, expectedVersion: version }),
     z

@@ -8,7 +8,6 @@ import { attempt, blankToUndefined, parseForm } from '../web/forms.ts';
 import { renderPage } from '../web/render.ts';
 import { errorResponses, IdParams } from '../web/schemas.ts';
 import { listUnits } from '../organisations/service.ts';
-import { listProviders } from '../pathway/service.ts';
 import { listEpisodes } from '../pathway/episodes.ts';
 import { presentEpisode } from '../pathway/present.ts';
 import { REGIMENS } from '../pathway/episode-pages.ts';
@@ -77,14 +76,13 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     if (!result.ok) return renderPage(req, reply.code(result.status), 'patients/views/new.njk', await newPage(req, { ...result, values: body }));
     return reply.redirect(`/patients/${result.value.id}`, 303);
   });
-  app.get('/patients/:id', { config: { action: 'patient:read' }, schema: { hide: true, params: IdParams, querystring: z.object({ referred: z.string().max(5).optional() }) } }, async (req, reply) => {
+  app.get('/patients/:id', { config: { action: 'patient:read' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
     const ctx = ctxOf(req);
     const patient = presentPatient(await getPatient(db, ctx, req.params.id), ctx);
-    const providers = decide(ctx.role, 'referral:create') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [];
     const episodes = decide(ctx.role, 'episode:read') ? (await listEpisodes(db, ctx, patient.id)).map(presentEpisode) : [];
     const regimens = decide(ctx.role, 'episode:create') ? REGIMENS : [];
     const regimenLabel = Object.fromEntries(REGIMENS.map((r) => [r.value, r.text]));
-    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, providers, episodes, regimens, regimenLabel, referred: req.query.referred === '1' });
+    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, episodes, regimens, regimenLabel });
   });
 
 }

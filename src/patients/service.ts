@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { audit } from '../audit/service.ts';
 import { pgCode, withContext, type RequestContext } from '../platform/context.ts';
@@ -19,7 +19,11 @@ export async function searchPatients(db: Db, ctx: RequestContext, q?: string) {
     if (q) {
       const compact = normaliseNhsNumber(q);
       if (/^\d{10}$/.test(compact)) filters.push(eq(patients.nhsNumber, compact));
-      else if (/^\d{4}-\d{2}-\d{2}$/.test(q)) filters.push(eq(patients.dateOfBirth, q));
+      else if (/^\d{4}-\d{2}-\d{2}$/.test(q)) {
+        // An impossible date (2024-02-30) finds nobody rather than reaching the database as a bad value.
+        const real = !Number.isNaN(Date.parse(`${q}T00:00:00Z`)) && new Date(`${q}T00:00:00Z`).toISOString().startsWith(q);
+        filters.push(real ? eq(patients.dateOfBirth, q) : sql`false`);
+      }
       else filters.push(or(ilike(patients.familyName, `%${escapeLike(q)}%`), ilike(patients.givenName, `%${escapeLike(q)}%`))!);
     }
     filters.push(patientScope(ctx));

@@ -24,7 +24,6 @@ import { homeRoutes } from './home-routes.ts';
 import { organisationRoutes } from '../organisations/routes.ts';
 import { userAdminRoutes } from '../identity/admin-routes.ts';
 import { patientRoutes } from '../patients/routes.ts';
-import { pathwayRoutes } from '../pathway/routes.ts';
 import { episodeRoutes } from '../pathway/episode-routes.ts';
 import { episodePages } from '../pathway/episode-pages.ts';
 
@@ -132,7 +131,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await organisationRoutes(scoped, deps);
     await userAdminRoutes(scoped, deps);
     await patientRoutes(scoped, deps);
-    await pathwayRoutes(scoped, deps);
     await episodeRoutes(scoped, deps);
     await episodePages(scoped, deps);
   });

@@ -101,3 +101,8 @@ export const REFERRAL_DETAILS = {
   lvefStatus: '58% on 12 May 2026, next due 4 August 2026',
   prescriber: 'Dr Priya Shah',
 } as const;
+
+/** Suitability checklist answers: every item met. */
+export const ALL_MET: Record<string, 'yes' | 'no' | 'na'> = Object.fromEntries(
+  ['REGIMEN_HOME_SUITABLE', 'HOSPITAL_DOSES_GIVEN', 'NO_GRADE2_REACTION', 'LVEF_IN_DATE', 'SACT_CONSENT', 'DATA_SHARING_ACK', 'HOME_ENVIRONMENT', 'PERFORMANCE_STATUS', 'IN_SERVICE_AREA', 'VENOUS_ACCESS', 'PATIENT_AGREES'].map((c) => [c, 'yes']),
+);

@@ -5,3 +5,6 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO homeward_app;
 -- The audit trail: insert only. No read, no change; the chain head is touched only by the definer trigger.
 REVOKE ALL ON audit_log, audit_head FROM homeward_app;
 GRANT INSERT ON audit_log TO homeward_app;
+-- Pathway history and GP letters are records of what happened: written once, never changed or deleted.
+REVOKE UPDATE, DELETE, TRUNCATE ON episode_events, gp_letters FROM homeward_app;
+REVOKE DELETE, TRUNCATE ON episodes, referrals FROM homeward_app;
