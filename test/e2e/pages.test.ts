@@ -57,7 +57,7 @@ async function submitExpectingErrors(page: Page, button: string | RegExp): Promi
  */
 const MORE: Partial<Record<Role, { title: string; run: (page: Page) => Promise<void> }>> = {
   'trust-nurse': {
-    title: 'search results, a patient, the register and referral forms with errors, and a 404 are accessible',
+    title: 'search results, a patient with the pathway form, the register form with errors, and a 404 are accessible',
     run: async (page) => {
       await page.goto('/patients');
       await page.getByLabel('Search by NHS number, name or date of birth').fill('a');
@@ -68,8 +68,7 @@ const MORE: Partial<Record<Role, { title: string; run: (page: Page) => Promise<v
       const unreferred = (await h.w.patientsOf(DEMO_TRUSTS[0].odsCode)).find((p) => !p.referred);
       assert.ok(unreferred);
       await visit(page, `/patients/${unreferred.id}`);
-      await submitExpectingErrors(page, 'Refer patient');
-      await assertAccessible(page, 'refer a patient with errors');
+      assert.equal(await page.getByRole('button', { name: 'Start a home-pathway episode' }).count(), 1, 'referral happens through the pathway');
 
       await page.goto('/patients/new');
       await submitExpectingErrors(page, 'Register patient');
