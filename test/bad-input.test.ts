@@ -130,3 +130,13 @@ test('registry fields: a full record is kept; future dates of birth, bad codes a
   await refused(nurse, '/api/v1/patients', { ...valid(), phone: 'call me' }, 400, 'phone', /Enter a phone number/);
   for (const nhsNumber of ['943 476 5918', '94347659', '94347659AB']) await refused(nurse, '/api/v1/patients', { ...valid(), nhsNumber }, 400, 'nhsNumber', /Enter a valid NHS number/);
 });
+
+test('registering an NHS number twice through the form links to the existing record and saves nothing', async () => {
+  const first = valid();
+  const created = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: first });
+  const before = await counts();
+  const res = await nurse.request({ method: 'POST', url: '/patients', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: new URLSearchParams({ ...first, givenName: 'Again' }).toString() });
+  assert.equal(res.statusCode, 409);
+  assert.match(res.body, new RegExp(`<a href="/patients/${created.json().id}">View the existing record</a>`));
+  assert.deepEqual(await counts(), before);
+});

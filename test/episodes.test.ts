@@ -165,6 +165,7 @@ test('property: 60 random event sequences through the service never leave a lega
       case 'consent': return { event: e, formVersion: 'v3' };
       case 'return-to-hospital': return { event: e, reasonCode: 'PATIENT_CHOICE' };
       case 'discontinue': return { event: e, note: 'Treatment stopped' };
+      case 'withdraw-consent': return { event: e, note: 'Withdrew consent to home visits' };
       default: return { event: e };
     }
   };
@@ -246,4 +247,21 @@ test('one open episode per patient; letters print any name; a return before home
   const { renderLetterPdf } = await import('../src/pathway/letters.ts');
   const text = pdfText(await renderLetterPdf('Start of home treatment', 'Re: Łucja Dvořák', 'Ardenfield NHS Foundation Trust'));
   assert.match(text, /Re: Łucja Dvořák/);
+});
+
+test('withdrawing consent ends the home pathway: back to hospital, the provider loses sight, the GP is told why', async () => {
+  const { episodeId } = await newEpisode();
+  for (const body of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) assert.equal((await event(episodeId, body)).statusCode, 200);
+  assert.equal((await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'accept' } })).statusCode, 200);
+  for (const body of [{ event: 'consent', formVersion: 'CONSENT-HOME-1' }, { event: 'start-home' }]) assert.equal((await event(episodeId, body)).statusCode, 200);
+  const noNote = await event(episodeId, { event: 'withdraw-consent' });
+  assert.equal(noNote.statusCode, 400);
+  assert.match(noNote.json().error.fields.note, /Enter what the patient withdrew consent to/);
+  const withdrawn = await event(episodeId, { event: 'withdraw-consent', note: 'No longer wishes to share data with the provider' });
+  assert.equal(withdrawn.statusCode, 200);
+  assert.equal(withdrawn.json().state, 'returned-to-hospital');
+  assert.equal((await coordinator.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}` })).statusCode, 404);
+  const letters = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}/letters` })).json() as { letters: { kind: string; href: string }[] };
+  const text = pdfText((await nurse.request({ method: 'GET', url: letters.letters.find((l) => l.kind === 'return')!.href })).rawPayload);
+  assert.match(text, /Reason: the patient withdrew consent\. No longer wishes to share data with the provider/);
 });

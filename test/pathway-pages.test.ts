@@ -93,3 +93,20 @@ test('a stale form (someone else moved the episode on) is refused with a message
   assert.equal(again.statusCode, 409);
   assert.match(again.body, /Someone else changed this episode/);
 });
+
+test('worklists: undecided counts from the offer, not the last change', async () => {
+  const created = await nurse.request({ method: 'POST', url: '/api/v1/patients', payload: { nhsNumber: nextNhsNumber(), givenName: 'Wait', familyName: 'Listed', dateOfBirth: '1962-04-04' } });
+  const ep = (await nurse.request({ method: 'POST', url: `/api/v1/patients/${created.json().id}/episodes`, payload: { regimen: 'trastuzumab-iv-3-weekly' } })).json();
+  const ev = (payload: object) => nurse.request({ method: 'POST', url: `/api/v1/episodes/${ep.id}/events`, payload });
+  await ev({ event: 'assess', answers: Object.fromEntries(DEFAULT_CHECKLIST.map((i) => [i.code, 'yes'])) });
+  await ev({ event: 'offer', offeredOn: '2026-06-01', leafletVersion: 'v1' });
+  // Days pass: sessions time out, so the nurse signs in again each time.
+  w.clock.advance(10 * 24 * 3600 * 1000);
+  nurse = await signIn(w.app, 'trust-nurse');
+  assert.equal((await ev({ event: 'undecided' })).statusCode, 200);
+  w.clock.advance(5 * 24 * 3600 * 1000);
+  nurse = await signIn(w.app, 'trust-nurse');
+  const lists = await page(nurse, '/worklists');
+  const section = lists.body.slice(lists.body.indexOf('id="undecided"'), lists.body.indexOf('id="referred"'));
+  assert.match(section, /Listed, Wait/, '15 days after the offer, though only 5 after being marked undecided');
+});

@@ -34,6 +34,7 @@ export const EPISODE_EVENTS = [
   'consent',
   'start-home',
   'return-to-hospital',
+  'withdraw-consent',
   'complete',
   'discontinue',
 ] as const;
@@ -89,6 +90,8 @@ const TABLE: Record<EpisodeEvent, { from: EpisodeState[]; to: EpisodeState | ((e
   'start-home': { from: ['consented'], to: 'active-at-home' },
   // The patient may go back to hospital at any time once the home pathway has begun.
   'return-to-hospital': { from: ['referred', 'provider-accepted', 'consented', 'active-at-home'], to: 'returned-to-hospital' },
+  // Withdrawing consent (to treatment at home or to sharing data with the provider) ends the home pathway.
+  'withdraw-consent': { from: ['consented', 'active-at-home'], to: 'returned-to-hospital' },
   complete: { from: ['active-at-home'], to: 'completed' },
   discontinue: { from: EPISODE_STATES.filter((s) => !TERMINAL.includes(s)), to: 'discontinued' },
 };
@@ -116,6 +119,7 @@ export const EVENT_LABELS: Record<EpisodeEvent, string> = {
   consent: 'record consent',
   'start-home': 'start treatment at home',
   'return-to-hospital': 'return to hospital treatment',
+  'withdraw-consent': 'record that consent is withdrawn',
   complete: 'complete the episode',
   discontinue: 'discontinue the episode',
 };

@@ -128,16 +128,18 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
         .set({ status: data.event === 'provider-accept' ? 'accepted' : 'declined' })
         .where(and(eq(referrals.patientId, episode.patientId), eq(referrals.providerId, ctx.orgId), inArray(referrals.status, ['referred'])));
     }
-    if (data.event === 'return-to-hospital' || data.event === 'discontinue' || data.event === 'complete') {
+    if (data.event === 'return-to-hospital' || data.event === 'withdraw-consent' || data.event === 'discontinue' || data.event === 'complete') {
       // The provider keeps seeing the patient's record only while the patient is on its home pathway.
       await tx.update(referrals).set({ status: 'withdrawn' }).where(and(eq(referrals.patientId, episode.patientId), inArray(referrals.status, ['referred', 'accepted'])));
     }
 
     // The GP hears about a return only if told home treatment had started.
-    const letter = event === 'return-to-hospital' && episode.state !== 'active-at-home' ? undefined : LETTER_FOR_EVENT[event];
+    const leaving = event === 'return-to-hospital' || event === 'withdraw-consent';
+    const letter = leaving && episode.state !== 'active-at-home' ? undefined : LETTER_FOR_EVENT[event];
     if (letter) {
       const reasons: Record<string, string> = RETURN_REASONS;
-      await writeLetter(tx, ctx, updated, letter, { reason: reasonCode ? (reasons[reasonCode] ?? reasonCode) : null, note: note ?? null, regimenLabel: REGIMEN_LABELS[episode.regimen] ?? episode.regimen });
+      const reason = event === 'withdraw-consent' ? 'the patient withdrew consent' : reasonCode ? (reasons[reasonCode] ?? reasonCode) : null;
+      await writeLetter(tx, ctx, updated, letter, { reason, note: note ?? null, regimenLabel: REGIMEN_LABELS[episode.regimen] ?? episode.regimen });
     }
     await audit(tx, ctx, { action: `episode:${event}`, patientId: episode.patientId, detail: { episodeId: id, from: episode.state, to: result.to } });
     return updated;

@@ -23,7 +23,7 @@ export const LETTER_TEMPLATES: Record<LetterKind, { version: string; subject: st
 };
 
 /** Which episode event produces which letter. */
-export const LETTER_FOR_EVENT: Partial<Record<string, LetterKind>> = { 'start-home': 'start', 'return-to-hospital': 'return', complete: 'completion' };
+export const LETTER_FOR_EVENT: Partial<Record<string, LetterKind>> = { 'start-home': 'start', 'return-to-hospital': 'return', 'withdraw-consent': 'return', complete: 'completion' };
 
 /** Fills a template's placeholders. */
 export function fillTemplate(template: string, values: Record<string, string>): string {

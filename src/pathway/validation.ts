@@ -50,6 +50,7 @@ export const EpisodeEventInput = z.discriminatedUnion(
     z
       .strictObject({ event: z.literal('return-to-hospital'), reasonCode: z.enum(Object.keys(RETURN_REASONS) as [ReturnReason, ...ReturnReason[]], { error: 'Select the reason for returning to hospital' }), note, expectedVersion: version })
       .refine((d) => d.reasonCode !== 'OTHER' || !!d.note, { message: 'Enter the reason when you select Other', path: ['note'] }),
+    z.strictObject({ event: z.literal('withdraw-consent'), note: z.string({ error: 'Enter what the patient withdrew consent to, and when' }).trim().min(1, 'Enter what the patient withdrew consent to, and when').max(1000), expectedVersion: version }),
     z.strictObject({ event: z.literal('complete'), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('discontinue'), note: z.string({ error: 'Enter why the episode is discontinued' }).trim().min(1, 'Enter why the episode is discontinued').max(1000), expectedVersion: version }),
   ],

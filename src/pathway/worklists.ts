@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { londonDate } from '../platform/clock.ts';
 import { audit } from '../audit/service.ts';
 import { withContext, type RequestContext } from '../platform/context.ts';
 import type { Db } from '../platform/db/client.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
-import { episodes } from './schema.ts';
+import { episodeEvents, episodes } from './schema.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -43,12 +44,20 @@ export function trustWorklists(db: Db, ctx: RequestContext) {
       .where(and(patientScope(ctx), inArray(episodes.state, ['suitable', 'offered', 'undecided', 'referred', 'returned-to-hospital'])))
       .orderBy(asc(episodes.updatedAt));
     const item = (r: (typeof rows)[number]): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt });
-    const monthStart = new Date(Date.UTC(ctx.now.getUTCFullYear(), ctx.now.getUTCMonth(), 1));
+    // "This month" is the calendar month in Europe/London; "undecided for 14 days" counts from the latest offer.
+    const thisMonth = londonDate(ctx.now).slice(0, 7);
+    const waiting = rows.filter((r) => r.e.state === 'offered' || r.e.state === 'undecided').map((r) => r.e.id);
+    const offers = waiting.length
+      ? await tx.select({ episodeId: episodeEvents.episodeId, at: max(episodeEvents.at) }).from(episodeEvents).where(and(inArray(episodeEvents.episodeId, waiting), eq(episodeEvents.event, 'offer'))).groupBy(episodeEvents.episodeId)
+      : [];
+    const offeredAt = new Map(offers.map((o) => [o.episodeId, o.at]));
     const lists = {
       suitableNotOffered: rows.filter((r) => r.e.state === 'suitable').map(item),
-      undecidedOver14Days: rows.filter((r) => (r.e.state === 'offered' || r.e.state === 'undecided') && ctx.now.getTime() - r.e.updatedAt.getTime() > 14 * DAY).map(item),
+      undecidedOver14Days: rows
+        .filter((r) => (r.e.state === 'offered' || r.e.state === 'undecided') && ctx.now.getTime() - (offeredAt.get(r.e.id) ?? r.e.updatedAt).getTime() > 14 * DAY)
+        .map((r) => ({ ...item(r), since: offeredAt.get(r.e.id) ?? r.e.updatedAt })),
       referralsNotAccepted: rows.filter((r) => r.e.state === 'referred' && workingDaysBetween(r.e.updatedAt, ctx.now) > 5).map(item),
-      returnedThisMonth: rows.filter((r) => r.e.state === 'returned-to-hospital' && r.e.updatedAt >= monthStart).map(item),
+      returnedThisMonth: rows.filter((r) => r.e.state === 'returned-to-hospital' && londonDate(r.e.updatedAt).slice(0, 7) === thisMonth).map(item),
     };
     const ids = Object.values(lists).flat().map((i) => i.patientId);
     await audit(tx, ctx, { action: 'worklist:read', detail: { patientIds: ids } });

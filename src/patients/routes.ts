@@ -73,7 +73,11 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     });
     if (!form.ok) return renderPage(req, reply.code(400), 'patients/views/new.njk', await newPage(req, { ...form, values: body }));
     const result = await attempt(createPatient(db, ctxOf(req), form.data));
-    if (!result.ok) return renderPage(req, reply.code(result.status), 'patients/views/new.njk', await newPage(req, { ...result, values: body }));
+    if (!result.ok) {
+      // A duplicate NHS number: link straight to the record that already has it.
+      const existing = /\/patients\/([0-9a-f-]{36})/.exec(result.errors.nhsNumber ?? '')?.[1];
+      return renderPage(req, reply.code(result.status), 'patients/views/new.njk', await newPage(req, { ...result, values: body, existingHref: existing ? `/patients/${existing}` : undefined }));
+    }
     return reply.redirect(`/patients/${result.value.id}`, 303);
   });
   app.get('/patients/:id', { config: { action: 'patient:read' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
