@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, eq, inArray, max, type SQL } from 'drizzle-orm';
 import { londonDate } from '../platform/clock.ts';
 import { audit } from '../audit/service.ts';
 import { withContext, type RequestContext } from '../platform/context.ts';
-import type { Db } from '../platform/db/client.ts';
+import type { Db, Tx } from '../platform/db/client.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
 import { episodeEvents, episodes } from './schema.ts';
@@ -31,19 +31,26 @@ export interface WorklistItem {
   since: Date;
 }
 
+/** Episodes in the user's patient scope with the patient's name, oldest change first. */
+function episodesWithPatients(tx: Tx, ctx: RequestContext, where: SQL) {
+  return tx
+    .select({ e: episodes, p: { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber } })
+    .from(episodes)
+    .innerJoin(patients, eq(patients.id, episodes.patientId))
+    .where(and(patientScope(ctx), where))
+    .orderBy(asc(episodes.updatedAt));
+}
+
+type Row = Awaited<ReturnType<typeof episodesWithPatients>>[number];
+const item = (r: Row): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt });
+
 /**
  * The Trust's chasing lists, so nobody has to keep them by hand: suitable but not offered; offered and undecided
  * for more than 14 days; referred and not accepted within 5 working days; returned to hospital this month.
  */
 export function trustWorklists(db: Db, ctx: RequestContext) {
   return withContext(db, ctx, async (tx) => {
-    const rows = await tx
-      .select({ e: episodes, p: { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber } })
-      .from(episodes)
-      .innerJoin(patients, eq(patients.id, episodes.patientId))
-      .where(and(patientScope(ctx), inArray(episodes.state, ['suitable', 'offered', 'undecided', 'referred', 'returned-to-hospital'])))
-      .orderBy(asc(episodes.updatedAt));
-    const item = (r: (typeof rows)[number]): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt });
+    const rows = await episodesWithPatients(tx, ctx, inArray(episodes.state, ['suitable', 'offered', 'undecided', 'referred', 'returned-to-hospital']));
     // "This month" is the calendar month in Europe/London; "undecided for 14 days" counts from the latest offer.
     const thisMonth = londonDate(ctx.now).slice(0, 7);
     const waiting = rows.filter((r) => r.e.state === 'offered' || r.e.state === 'undecided').map((r) => r.e.id);
@@ -68,14 +75,9 @@ export function trustWorklists(db: Db, ctx: RequestContext) {
 /** The provider's inbox: referrals waiting for an answer. */
 export function providerReferralInbox(db: Db, ctx: RequestContext) {
   return withContext(db, ctx, async (tx) => {
-    const rows = await tx
-      .select({ e: episodes, p: { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber } })
-      .from(episodes)
-      .innerJoin(patients, eq(patients.id, episodes.patientId))
-      .where(and(patientScope(ctx), eq(episodes.state, 'referred'), eq(episodes.providerId, ctx.orgId)))
-      .orderBy(asc(episodes.updatedAt));
+    const rows = await episodesWithPatients(tx, ctx, and(eq(episodes.state, 'referred'), eq(episodes.providerId, ctx.orgId))!);
     await audit(tx, ctx, { action: 'worklist:read', detail: { patientIds: rows.map((r) => r.p.id) } });
-    return rows.map((r): WorklistItem => ({ episodeId: r.e.id, patientId: r.p.id, name: `${r.p.familyName}, ${r.p.givenName}`, nhsNumber: r.p.nhsNumber, state: r.e.state, since: r.e.updatedAt }));
+    return rows.map(item);
   });
 }
 
