@@ -20,6 +20,7 @@ export const ACTIONS = [
   'org:manage',
   'user:manage',
   'agreement:manage',
+  'config:manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -50,6 +51,8 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'org:manage': { admin: 'all' },
   'user:manage': { admin: 'all' },
   'agreement:manage': { admin: 'all' },
+  // Suitability checklists, consent forms, GP letter templates and the postcode → IMD table.
+  'config:manage': { admin: 'all' },
 };
 
 function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {

@@ -18,7 +18,7 @@ const version = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 
 let database: Awaited<ReturnType<typeof openDatabase>>;
 try {
-  database = await openDatabase(config);
+  database = await openDatabase(config, (err) => log.warn({ err }, 'a pooled database connection was closed by the server; it will be replaced'));
 } catch (err) {
   if (err instanceof DataDirInUseError) {
     console.error(`Homeward cannot start: ${err.message}`);

@@ -36,8 +36,12 @@ export async function openEmbedded(source: string | { loadDataDir: Blob }): Prom
 }
 
 /** Opens a PostgreSQL pool and applies migrations under an advisory lock, so parallel starts cannot race. */
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, poolSize = 10, onIdleError: (err: Error) => void = () => undefined): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle pooled connection can be cut by the server (a restart, an administrator, a failover, or the socket
+  // still closing after pool.end() resolves). Without a listener pg re-throws that as an uncaught exception and
+  // the whole service stops; the pool drops the broken client itself and the next query opens a new one.
+  pool.on('error', onIdleError);
   const conn = await pool.connect();
   try {
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

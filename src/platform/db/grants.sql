@@ -8,3 +8,6 @@ GRANT INSERT ON audit_log TO homeward_app;
 -- Pathway history and GP letters are records of what happened: written once, never changed or deleted.
 REVOKE UPDATE, DELETE, TRUNCATE ON episode_events, gp_letters FROM homeward_app;
 REVOKE DELETE, TRUNCATE ON episodes, referrals FROM homeward_app;
+-- Checklist and letter-template versions are what past assessments and letters were made from: append only.
+REVOKE UPDATE, DELETE, TRUNCATE ON suitability_checklists, letter_templates FROM homeward_app;
+REVOKE DELETE, TRUNCATE ON consent_forms, consents FROM homeward_app;

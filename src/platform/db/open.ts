@@ -4,8 +4,8 @@ import { openEmbedded, openPostgres, type Database } from './client.ts';
 import { lockDataDir } from './lock.ts';
 
 /** DATABASE_URL set → PostgreSQL; unset → embedded PGlite in DATA_DIR, locked against a second process. */
-export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+export async function openDatabase(config: Config, onIdleError?: (err: Error) => void): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, 10, onIdleError);
   const unlock = lockDataDir(config.dataDir);
   try {
     const database = await openEmbedded(join(config.dataDir, 'pglite'));

@@ -4,3 +4,5 @@ export * from '../../identity/schema.ts';
 export * from '../../patients/schema.ts';
 export * from '../../pathway/schema.ts';
 export * from '../../audit/schema.ts';
+export * from '../../pathway/config-schema.ts';
+export * from '../../patients/imd-schema.ts';
