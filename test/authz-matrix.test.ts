@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { ACTIONS, decide, type Action } from '../src/access/policy.ts';
 import { ROLE_ORG_KIND, type Role } from '../src/access/roles.ts';
-import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET } from './support/world.ts';
+import { DEFAULT_CHECKLIST } from '../src/pathway/suitability.ts';
+import { LETTER_TEMPLATES } from '../src/pathway/letters-rules.ts';
+import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET, CONSENT } from './support/world.ts';
 
 /**
  * The authorisation matrix, generated from the policy table (RG-01): every role (at Trust A, Trust B and the
@@ -15,8 +17,10 @@ type Target = 'A' | 'B' | 'C' | 'own' | 'other' | '-';
 type Scope = 'none' | 'patient' | 'own-user' | 'trust-only';
 interface Built {
   url: string;
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | string;
   form?: boolean;
+  /** Sends `payload` as it is with this content type (a CSV file, a file upload) rather than as JSON or a form. */
+  contentType?: string;
   cookies?: string;
   fresh?: boolean;
 }
@@ -103,6 +107,18 @@ async function helperSession(username: string): Promise<Session> {
 const patientTarget = (t: Target) => ids[`patient${t}`]!;
 const ods = () => `ZM${String(n++).padStart(4, '0')}`;
 
+/** A new data-sharing form version each time (a version label is never reused). */
+const consentFormInput = () => ({ kind: 'data-sharing', version: `DS-M${n++}`, title: 'Matrix data-sharing form', summary: 'Matrix wording' });
+/** A version that may be retired: another version of the same form stays in use. */
+async function retirableConsentForm(): Promise<string> {
+  const retiring = await admin.request({ method: 'POST', url: '/api/v1/admin/consent-forms', payload: consentFormInput() });
+  await admin.request({ method: 'POST', url: '/api/v1/admin/consent-forms', payload: consentFormInput() });
+  return (retiring.json() as { id: string }).id;
+}
+
+/** The built-in completion letter's wording, saved again as a new version (what the admin routes accept). */
+const completionWording = { subject: LETTER_TEMPLATES.completion.subject, body: LETTER_TEMPLATES.completion.body };
+
 const CASES: Record<string, Case> = {
   'GET /sign-in': { scope: 'none', build: async () => ({ url: '/sign-in' }) },
   'POST /sign-in': {
@@ -141,6 +157,10 @@ const CASES: Record<string, Case> = {
   'GET /admin/agreements': { scope: 'none', build: async () => ({ url: '/admin/agreements' }) },
   'POST /admin/agreements': { scope: 'none', build: async () => ({ url: '/admin/agreements', form: true, payload: { trustId: ids.A, providerId: ids.provider, reference: `M-${n++}`, startsOn: '2026-01-01' } }) },
   'POST /admin/agreements/:id/end': { scope: 'none', build: async () => ({ url: `/admin/agreements/${await freshAgreement()}/end`, form: true, payload: { reason: 'Matrix test' } }) },
+  'GET /api/v1/admin/imd-deciles': { scope: 'none', build: async () => ({ url: '/api/v1/admin/imd-deciles' }) },
+  'POST /api/v1/admin/imd-deciles': { scope: 'none', build: async () => ({ url: '/api/v1/admin/imd-deciles?filename=matrix.csv', contentType: 'text/csv', payload: 'Postcode,Decile\nBS1 4DJ,3\n' }) },
+  'GET /admin/imd': { scope: 'none', build: async () => ({ url: '/admin/imd' }) },
+  'POST /admin/imd': { scope: 'none', build: async () => ({ url: '/admin/imd', contentType: 'multipart/form-data; boundary=matrix', payload: '--matrix\r\nContent-Disposition: form-data; name="file"; filename="matrix.csv"\r\nContent-Type: text/csv\r\n\r\nPostcode,Decile\nBS1 4DJ,3\n\r\n--matrix--\r\n' }) },
   'GET /api/v1/admin/users': { scope: 'none', build: async () => ({ url: '/api/v1/admin/users' }) },
   'POST /api/v1/admin/users': { scope: 'none', build: async () => ({ url: '/api/v1/admin/users', payload: { username: `matrix-${n++}`, displayName: 'Matrix User', password: PASSWORD, orgId: ids.A, role: 'trust-nurse' } }) },
   'GET /api/v1/admin/users/:id': { scope: 'none', build: async () => ({ url: `/api/v1/admin/users/${ids.spareUser}` }) },
@@ -167,6 +187,22 @@ const CASES: Record<string, Case> = {
   'POST /episodes/:id/referral-response': { scope: 'patient', build: async ({ target }) => ({ url: `/episodes/${await episodeTarget(target, true)}/referral-response`, form: true, payload: { decision: 'accept' } }) },
   'GET /api/v1/episodes/:id/letters': { scope: 'trust-only', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}/letters` }) },
   'GET /api/v1/episodes/:id/letters/:letterId': { scope: 'trust-only', build: async ({ target }) => ({ url: `/api/v1/episodes/${ids[`episode${target}`]}/letters/${ids[`letter${target}`]}` }) },
+  'GET /api/v1/admin/checklists': { scope: 'none', build: async () => ({ url: '/api/v1/admin/checklists' }) },
+  'PUT /api/v1/admin/checklists/:regimen': { scope: 'none', build: async () => ({ url: '/api/v1/admin/checklists/trastuzumab-sc-3-weekly', payload: { items: DEFAULT_CHECKLIST.map((i) => ({ ...i })) } }) },
+  'GET /admin/checklists': { scope: 'none', build: async () => ({ url: '/admin/checklists' }) },
+  'GET /admin/checklists/:regimen': { scope: 'none', build: async () => ({ url: '/admin/checklists/trastuzumab-sc-3-weekly' }) },
+  'POST /admin/checklists/:regimen': { scope: 'none', build: async () => ({ url: '/admin/checklists/trastuzumab-sc-3-weekly', form: true, payload: Object.fromEntries(DEFAULT_CHECKLIST.flatMap((i, k) => [[`code-${k}`, i.code], [`text-${k}`, i.text]])) }) },
+  'GET /api/v1/admin/consent-forms': { scope: 'none', build: async () => ({ url: '/api/v1/admin/consent-forms' }) },
+  'POST /api/v1/admin/consent-forms': { scope: 'none', build: async () => ({ url: '/api/v1/admin/consent-forms', payload: consentFormInput() }) },
+  'POST /api/v1/admin/consent-forms/:id/retire': { scope: 'none', build: async () => ({ url: `/api/v1/admin/consent-forms/${await retirableConsentForm()}/retire` }) },
+  'GET /admin/consent-forms': { scope: 'none', build: async () => ({ url: '/admin/consent-forms' }) },
+  'POST /admin/consent-forms': { scope: 'none', build: async () => ({ url: '/admin/consent-forms', form: true, payload: consentFormInput() }) },
+  'POST /admin/consent-forms/:id/retire': { scope: 'none', build: async () => ({ url: `/admin/consent-forms/${await retirableConsentForm()}/retire`, form: true, payload: {} }) },
+  'GET /api/v1/admin/letter-templates': { scope: 'none', build: async () => ({ url: '/api/v1/admin/letter-templates' }) },
+  'PUT /api/v1/admin/letter-templates/:kind': { scope: 'none', build: async () => ({ url: '/api/v1/admin/letter-templates/completion', payload: completionWording }) },
+  'GET /admin/letter-templates': { scope: 'none', build: async () => ({ url: '/admin/letter-templates' }) },
+  'GET /admin/letter-templates/:kind': { scope: 'none', build: async () => ({ url: '/admin/letter-templates/completion' }) },
+  'POST /admin/letter-templates/:kind': { scope: 'none', build: async () => ({ url: '/admin/letter-templates/completion', form: true, payload: completionWording }) },
   'GET /worklists': { scope: 'none', build: async () => ({ url: '/worklists' }) },
   'GET /referrals': { scope: 'none', build: async () => ({ url: '/referrals' }) },
 };
@@ -225,7 +261,7 @@ before(async () => {
     const coordinator = await helperSession('provider-coordinator');
     assert.equal((await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${ids[`episode${t}`]}/referral-response`, payload: { decision: 'accept' } })).statusCode, 200);
     const nurse = await helperSession(t === 'A' ? 'trust-nurse-helper-a' : `trust-nurse-helper-${t.toLowerCase()}`);
-    for (const payload of [{ event: 'consent', formVersion: 'CONSENT-HOME-1' }, { event: 'start-home' }]) {
+    for (const payload of [CONSENT, { event: 'start-home' }]) {
       assert.equal((await nurse.request({ method: 'POST', url: `/api/v1/episodes/${ids[`episode${t}`]}/events`, payload })).statusCode, 200);
     }
     const letters = (await nurse.request({ method: 'GET', url: `/api/v1/episodes/${ids[`episode${t}`]}/letters` })).json() as { letters: { id: string }[] };
@@ -275,6 +311,7 @@ test('authorisation matrix: 0 unexpected allows and 0 unexpected denies across e
         const headers: Record<string, string> = { accept: route.url.startsWith('/api/') ? 'application/json' : 'text/html' };
         if (cookie) headers.cookie = cookie;
         if (csrf && route.method !== 'GET') headers['x-csrf-token'] = csrf;
+        if (built.contentType) headers['content-type'] = built.contentType;
         let payload: string | Record<string, unknown> | undefined = built.payload;
         if (built.form && built.payload) {
           headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { rows, scalar } from '../src/platform/db/client.ts';
 import { allowedEvents, EPISODE_EVENTS, type EpisodeState } from '../src/pathway/episode-rules.ts';
-import { buildWorld, nextNhsNumber, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET } from './support/world.ts';
+import { buildWorld, nextNhsNumber, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET, CONSENT } from './support/world.ts';
 import { pdfText } from './support/pdf.ts';
 
 let w: World;
@@ -35,7 +35,7 @@ test('the whole pathway: suitable → offered → accepted → referred → prov
     [nurse, 'events', { event: 'accept' }, 'accepted'],
     [nurse, 'events', { event: 'refer', providerId, ...REFERRAL_DETAILS }, 'referred'],
     [coordinator, 'referral-response', { decision: 'accept' }, 'provider-accepted'],
-    [nurse, 'events', { event: 'consent', formVersion: 'CONSENT-HOME-3' }, 'consented'],
+    [nurse, 'events', CONSENT, 'consented'],
     [nurse, 'events', { event: 'start-home' }, 'active-at-home'],
     [nurse, 'events', { event: 'return-to-hospital', reasonCode: 'CLINICAL', note: 'Needs closer review' }, 'returned-to-hospital'],
   ];
@@ -144,7 +144,7 @@ test('only the provider the patient was referred to may answer, and only its coo
   assert.equal(declineNoReason.statusCode, 400);
   const otherTrust = await signIn(w.app, 'trust-nurse-b');
   assert.equal((await otherTrust.request({ method: 'GET', url: `/api/v1/episodes/${episodeId}` })).statusCode, 404);
-  assert.equal((await event(episodeId, { event: 'consent', formVersion: 'x' }, otherTrust)).statusCode, 404);
+  assert.equal((await event(episodeId, CONSENT, otherTrust)).statusCode, 404);
   const declined = await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'decline', note: 'No nurse capacity in this area' } });
   assert.equal(declined.statusCode, 200);
   assert.equal(declined.json().state, 'provider-declined');
@@ -162,7 +162,7 @@ test('property: 60 random event sequences through the service never leave a lega
       case 'offer': return { event: e, offeredOn: '2026-05-15', leafletVersion: 'v1' };
       case 'decline': return { event: e, reasonCode: 'PREFERS_HOSPITAL_SUPPORT' };
       case 'refer': return { event: e, providerId, ...REFERRAL_DETAILS };
-      case 'consent': return { event: e, formVersion: 'v3' };
+      case 'consent': return { ...CONSENT };
       case 'return-to-hospital': return { event: e, reasonCode: 'PATIENT_CHOICE' };
       case 'discontinue': return { event: e, note: 'Treatment stopped' };
       case 'withdraw-consent': return { event: e, note: 'Withdrew consent to home visits' };
@@ -235,7 +235,7 @@ test('one open episode per patient; letters print any name; a return before home
   const trustA = await w.org('RX1');
   const agreement = ((await admin.request({ method: 'GET', url: '/api/v1/admin/agreements' })).json() as { agreements: { id: string; trustId: string; status: string }[] }).agreements.find((a) => a.trustId === trustA.id && a.status === 'active')!;
   await admin.request({ method: 'POST', url: `/api/v1/admin/agreements/${agreement.id}/end`, payload: { reason: 'Test: agreement ended' } });
-  const consent = await event(id, { event: 'consent', formVersion: 'CONSENT-HOME-1' });
+  const consent = await event(id, CONSENT);
   assert.equal(consent.statusCode, 409);
   assert.match(consent.json().error.message, /no longer active/);
   assert.equal((await event(id, { event: 'return-to-hospital', reasonCode: 'PROVIDER_CAPACITY' })).statusCode, 200);
@@ -253,7 +253,7 @@ test('withdrawing consent ends the home pathway: back to hospital, the provider 
   const { episodeId } = await newEpisode();
   for (const body of [{ event: 'assess', answers: ALL_MET }, { event: 'offer', offeredOn: '2026-05-01', leafletVersion: 'v1' }, { event: 'accept' }, { event: 'refer', providerId, ...REFERRAL_DETAILS }]) assert.equal((await event(episodeId, body)).statusCode, 200);
   assert.equal((await coordinator.request({ method: 'POST', url: `/api/v1/episodes/${episodeId}/referral-response`, payload: { decision: 'accept' } })).statusCode, 200);
-  for (const body of [{ event: 'consent', formVersion: 'CONSENT-HOME-1' }, { event: 'start-home' }]) assert.equal((await event(episodeId, body)).statusCode, 200);
+  for (const body of [CONSENT, { event: 'start-home' }]) assert.equal((await event(episodeId, body)).statusCode, 200);
   const noNote = await event(episodeId, { event: 'withdraw-consent' });
   assert.equal(noNote.statusCode, 400);
   assert.match(noNote.json().error.fields.note, /Enter what the patient withdrew consent to/);

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWorld, nextNhsNumber, REFERRAL_DETAILS, signIn, type Session, type World } from './support/world.ts';
+import { buildWorld, CONSENT, nextNhsNumber, REFERRAL_DETAILS, signIn, type Session, type World } from './support/world.ts';
 import { DEFAULT_CHECKLIST, assessChecklist } from '../src/pathway/suitability.ts';
 import { workingDaysBetween } from '../src/pathway/worklists.ts';
 
@@ -66,7 +66,7 @@ test('with plain HTML forms the nurse takes a patient from episode to home, the 
   assert.equal((await post(coordinator, `${episodeUrl}/referral-response`, { decision: 'accept' })).statusCode, 303);
   assert.doesNotMatch((await page(coordinator, '/referrals')).body, new RegExp(`/episodes/${id}`));
 
-  const homeSteps: Record<string, string>[] = [{ event: 'consent', formVersion: 'CONSENT-HOME-1' }, { event: 'start-home' }];
+  const homeSteps: Record<string, string>[] = [CONSENT, { event: 'start-home' }];
   for (const fields of homeSteps) {
     assert.equal((await post(nurse, `${episodeUrl}/events`, { ...fields, expectedVersion: await version() })).statusCode, 303);
   }

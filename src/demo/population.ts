@@ -6,6 +6,7 @@ import type { DeclineReason, ReturnReason } from '../pathway/episode-rules.ts';
 import type { EpisodeEventData } from '../pathway/validation.ts';
 import { demoPatients } from './patients.ts';
 import { allYes } from '../pathway/suitability.ts';
+import { BUILT_IN_CONSENT_FORMS } from '../pathway/consent-forms.ts';
 import { londonDate } from '../platform/clock.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -85,7 +86,7 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
       later(2);
       await ev({ event: 'provider-accept' }, { ...opts.coordinator, now: at });
       later(3);
-      await ev({ event: 'consent', formVersion: 'CONSENT-HOME-1' });
+      await ev({ event: 'consent', homeTreatmentForm: BUILT_IN_CONSENT_FORMS['home-treatment'].version, dataSharingForm: BUILT_IN_CONSENT_FORMS['data-sharing'].version, takenOn: londonDate(at) });
       later(4);
       await ev({ event: 'start-home' });
       totals.home++;

@@ -13,7 +13,9 @@ import { historyFor, latestReferral, presentEpisode, presentHistory } from './pr
 import { listProviders } from './service.ts';
 import { listLetters } from './letters.ts';
 import { LETTER_TEMPLATES } from './letters-rules.ts';
-import { checklistProblems, DEFAULT_CHECKLIST, type ChecklistAnswer } from './suitability.ts';
+import { getChecklist } from './checklists.ts';
+import { consentFormsInUse } from './consent-forms.ts';
+import { londonDate } from '../platform/clock.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput, VENOUS_ACCESS_LABELS } from './validation.ts';
 import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
 
@@ -37,7 +39,9 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       allowed: canUpdate ? allowed.filter((e) => e !== 'provider-accept' && e !== 'provider-decline') : [],
       labels: EVENT_LABELS,
       canRespond,
-      checklist: DEFAULT_CHECKLIST,
+      checklist: canUpdate && allowed.includes('assess') ? (await getChecklist(db, ctx, episode.regimen)).items : [],
+      consentForms: canUpdate && allowed.includes('consent') ? await consentFormsInUse(db, ctx) : null,
+      today: londonDate(ctx.now),
       declineReasons: Object.entries(DECLINE_REASONS).map(([value, text]) => ({ value, text })),
       returnReasons: Object.entries(RETURN_REASONS).map(([value, text]) => ({ value, text })),
       providers: canUpdate && allowed.includes('refer') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [],
@@ -63,12 +67,8 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
     const event = String(body.event ?? '');
     let payload: Record<string, unknown> = { event, note: blankToUndefined(body.note), expectedVersion: body.expectedVersion ? Number(body.expectedVersion) : undefined };
     if (event === 'assess') {
-      const answers = Object.fromEntries(DEFAULT_CHECKLIST.map((i) => [i.code, body[`answer-${i.code}`] as ChecklistAnswer | undefined]));
-      const problems = checklistProblems(DEFAULT_CHECKLIST, Object.fromEntries(Object.entries(answers).filter(([, v]) => v)));
-      if (Object.keys(problems).length) {
-        const errors = Object.fromEntries(Object.entries(problems).map(([c, m]) => [`answer-${c}`, m]));
-        return episodePage(req, reply.code(400), req.params.id, { ...formErrors(errors), values: body });
-      }
+      // Every answer the form sent; the service checks them against the regimen's checklist in force.
+      const answers = Object.fromEntries(Object.entries(body).filter(([k, v]) => k.startsWith('answer-') && v).map(([k, v]) => [k.slice('answer-'.length), v]));
       payload = { ...payload, answers };
     } else if (event === 'offer') payload = { ...payload, offeredOn: blankToUndefined(body.offeredOn), leafletVersion: blankToUndefined(body.leafletVersion) };
     else if (event === 'decline' || event === 'return-to-hospital') payload = { ...payload, reasonCode: blankToUndefined(body.reasonCode) };
@@ -76,11 +76,15 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       const fields = ['providerId', 'schedule', 'allergies', 'venousAccess', 'accessNotes', 'keyContacts', 'lvefStatus', 'prescriber'];
       payload = { ...payload, ...Object.fromEntries(fields.map((f) => [f, blankToUndefined(body[f])])) };
     }
-    else if (event === 'consent') payload = { ...payload, formVersion: blankToUndefined(body.formVersion) };
+    else if (event === 'consent') payload = { ...payload, homeTreatmentForm: blankToUndefined(body.homeTreatmentForm), dataSharingForm: blankToUndefined(body.dataSharingForm), takenOn: blankToUndefined(body.takenOn) };
     const form = parseForm(EpisodeEventInput, JSON.parse(JSON.stringify(payload)));
     if (!form.ok) return episodePage(req, reply.code(400), req.params.id, { ...form, values: body, failedEvent: event });
     const result = await attempt(applyEpisodeEvent(db, ctxOf(req), req.params.id, form.data));
-    if (!result.ok) return episodePage(req, reply.code(result.status), req.params.id, { ...result, values: body, failedEvent: event });
+    if (!result.ok) {
+      // Checklist answers come back as answers.<code>; on the page each is the radio group answer-<code>.
+      const errors = Object.fromEntries(Object.entries(result.errors ?? {}).map(([k, m]) => [k.startsWith('answers.') ? `answer-${k.slice('answers.'.length)}` : k, m]));
+      return episodePage(req, reply.code(result.status), req.params.id, { ...result, ...formErrors(errors), values: body, failedEvent: event });
+    }
     return reply.redirect(`/episodes/${req.params.id}`, 303);
   });
 

@@ -11,7 +11,7 @@ import { historyFor, presentEpisode, presentHistory } from './present.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput } from './validation.ts';
 
 const EpisodeOut = z.object({ id: z.string(), patientId: z.string(), regimen: z.string(), state: z.enum(EPISODE_STATES), providerId: z.string().nullable(), version: z.number(), createdAt: z.string(), updatedAt: z.string() });
-const HistoryOut = z.object({ event: z.string(), label: z.string(), from: z.string(), to: z.string(), reasonCode: z.string().nullable(), reason: z.string().nullable(), note: z.string().nullable(), data: z.record(z.string(), z.unknown()), byUserId: z.string(), byOrgId: z.string(), at: z.string() });
+const HistoryOut = z.object({ event: z.string(), label: z.string(), from: z.string(), to: z.string(), reasonCode: z.string().nullable(), reason: z.string().nullable(), note: z.string().nullable(), summary: z.string(), data: z.record(z.string(), z.unknown()), byUserId: z.string(), byOrgId: z.string(), at: z.string() });
 const tags = ['pathway'];
 
 /** The home-pathway episode API: open an episode, move it through the pathway, and the provider's answer. */

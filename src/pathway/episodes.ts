@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { audit } from '../audit/service.ts';
 import { withContext, type RequestContext } from '../platform/context.ts';
@@ -9,7 +9,11 @@ import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
 import { allowedEvents, REGIMEN_LABELS, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
 import { LETTER_FOR_EVENT } from './letters-rules.ts';
-import { assessChecklist, DEFAULT_CHECKLIST } from './suitability.ts';
+import { assessChecklist, checklistProblems } from './suitability.ts';
+import { currentChecklist } from './checklists.ts';
+import { choosableConsentForms } from './consent-forms.ts';
+import { consents, type ConsentKind } from './config-schema.ts';
+import { londonDate } from '../platform/clock.ts';
 import { writeLetter } from './letters.ts';
 import { episodeEvents, episodes, referrals, type Episode } from './schema.ts';
 import type { EpisodeEventData, EpisodeInput, ReferralResponseInput } from './validation.ts';
@@ -74,7 +78,16 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       throw new AppError('conflict', 'Someone else changed this episode since you opened it. Reload the page to see the latest, then try again.');
     }
     const event: EpisodeEvent = data.event;
-    const assessment = data.event === 'assess' ? assessChecklist(DEFAULT_CHECKLIST, data.answers) : undefined;
+    let assessment: (ReturnType<typeof assessChecklist> & { checklistVersion: number }) | undefined;
+    if (data.event === 'assess') {
+      const checklist = await currentChecklist(tx, episode.regimen);
+      const problems = checklistProblems(checklist.items, data.answers);
+      if (Object.keys(problems).length) {
+        const fields = Object.fromEntries(Object.entries(problems).map(([code, m]) => [`answers.${code}`, m]));
+        throw new AppError('validation', Object.values(problems)[0]!, fields);
+      }
+      assessment = { ...assessChecklist(checklist.items, data.answers), checklistVersion: checklist.version };
+    }
     const result = transition(episode.state, event, { suitable: assessment?.suitable });
     if (!result.ok) throw new AppError('conflict', result.message);
 
@@ -96,6 +109,7 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       const active = await scalar<boolean>(tx, sql`select app_agreement_active(${episode.trustId}::uuid, ${episode.providerId}::uuid)`);
       if (!active) throw new AppError('conflict', 'The data-sharing agreement with this provider is no longer active. Return the patient to hospital treatment or refer them again.');
     }
+    if (data.event === 'consent') await checkConsent(tx, ctx, episode, data);
     const [updated] = await tx
       .update(episodes)
       .set({ state: result.to, providerId, version: episode.version + 1, updatedAt: ctx.now })
@@ -103,7 +117,7 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       .returning();
     if (!updated) throw new AppError('conflict', 'Someone else changed this episode at the same moment. Reload the page and try again.');
     const { event: _e, expectedVersion: _v, note, ...rest } = data as EpisodeEventData & { note?: string };
-    const details: Record<string, unknown> = assessment ? { ...rest, suitable: assessment.suitable, unmetItems: assessment.unmet } : rest;
+    const details: Record<string, unknown> = assessment ? { ...rest, checklistVersion: assessment.checklistVersion, suitable: assessment.suitable, unmetItems: assessment.unmet } : rest;
     const reasonCode = 'reasonCode' in details ? (details.reasonCode as string) : null;
     await tx.insert(episodeEvents).values({
       episodeId: id,
@@ -120,6 +134,19 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
       byOrgId: ctx.orgId,
       at: ctx.now,
     });
+    if (data.event === 'consent') {
+      const common = { episodeId: id, patientId: episode.patientId, trustId: episode.trustId, takenOn: data.takenOn, takenBy: ctx.userId, recordedAt: ctx.now };
+      await tx.insert(consents).values([
+        { ...common, kind: 'home-treatment', formVersion: data.homeTreatmentForm, providerId: episode.providerId },
+        { ...common, kind: 'data-sharing', formVersion: data.dataSharingForm, providerId: episode.providerId },
+      ]);
+    }
+    if (data.event === 'withdraw-consent') {
+      await tx
+        .update(consents)
+        .set({ withdrawnAt: ctx.now, withdrawnBy: ctx.userId, withdrawalNote: note ?? null })
+        .where(and(eq(consents.episodeId, id), isNull(consents.withdrawnAt)));
+    }
     // Referral status changes come last: a declined or withdrawn referral ends the provider's sight of the patient,
     // and row-level security checks the episode rows above against it.
     if (data.event === 'provider-accept' || data.event === 'provider-decline') {
@@ -144,6 +171,21 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
     await audit(tx, ctx, { action: `episode:${event}`, patientId: episode.patientId, detail: { episodeId: id, from: episode.state, to: result.to } });
     return updated;
   });
+}
+
+/**
+ * Consent is taken on form versions in use, on a real date no later than today and no earlier than the episode
+ * began; anything else would leave a record nobody could stand behind.
+ */
+async function checkConsent(tx: Tx, ctx: RequestContext, episode: Episode, data: Extract<EpisodeEventData, { event: 'consent' }>) {
+  const forms = await choosableConsentForms(tx);
+  const fields: Record<string, string> = {};
+  const versions = (k: ConsentKind) => forms[k].map((f) => f.version);
+  if (!versions('home-treatment').includes(data.homeTreatmentForm)) fields.homeTreatmentForm = `Select a version of the treatment at home form in use: ${versions('home-treatment').join(', ')}`;
+  if (!versions('data-sharing').includes(data.dataSharingForm)) fields.dataSharingForm = `Select a version of the data-sharing form in use: ${versions('data-sharing').join(', ')}`;
+  if (data.takenOn > londonDate(ctx.now)) fields.takenOn = 'The date consent was taken must be today or in the past';
+  else if (data.takenOn < londonDate(episode.createdAt)) fields.takenOn = 'The date consent was taken must be on or after the day this episode began';
+  if (Object.keys(fields).length) throw new AppError('validation', Object.values(fields)[0]!, fields);
 }
 
 export type ProviderEvent = { event: 'provider-accept' | 'provider-decline'; note?: string; expectedVersion?: number };

@@ -7,9 +7,9 @@ import type { Db, Tx } from '../platform/db/client.ts';
 import { notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { patients } from '../patients/schema.ts';
-import { formatNhsNumber } from '../patients/rules.ts';
 import { patientScope } from '../patients/scope.ts';
-import { fillTemplate, LETTER_TEMPLATES } from './letters-rules.ts';
+import { currentTemplate } from './letter-templates.ts';
+import { composeLetter } from './letters-rules.ts';
 import { gpLetters, type Episode, type LetterKind } from './schema.ts';
 
 // Roboto, embedded from pdfmake's own package: unlike the PDF standard fonts (Latin-1 only) it prints names such
@@ -21,13 +21,14 @@ const printer = new PdfPrinter({
   Roboto: { normal: font('Roboto-Regular.ttf'), bold: font('Roboto-Medium.ttf'), italics: font('Roboto-Italic.ttf'), bolditalics: font('Roboto-MediumItalic.ttf') },
 });
 
-/** Renders a letter to PDF bytes. */
-export function renderLetterPdf(subject: string, body: string, trustName: string): Promise<Buffer> {
+/** Renders a letter to PDF bytes; `heading` (addressee and date) comes between the Trust's name and the subject. */
+export function renderLetterPdf(subject: string, body: string, trustName: string, heading: string[] = []): Promise<Buffer> {
   const doc = printer.createPdfKitDocument({
     info: { title: subject, author: trustName },
     defaultStyle: { font: 'Roboto', fontSize: 11, lineHeight: 1.3 },
     content: [
       { text: trustName, style: 'header' },
+      ...(heading.length ? [{ stack: heading.map((line) => ({ text: line })), margin: [0, 0, 0, 12] as [number, number, number, number] }] : []),
       { text: subject, style: 'subject' },
       ...body.split('\n').map((line) => ({ text: line || ' ' })),
     ],
@@ -43,31 +44,37 @@ export function renderLetterPdf(subject: string, body: string, trustName: string
   });
 }
 
-/** Writes the letter an episode event calls for, inside the event's own transaction. */
+/**
+ * Writes the letter an episode event calls for, inside the event's own transaction, from the template version in
+ * force at that moment; the letter stores its full text and that version's label, so a later change of wording
+ * never alters a letter already written.
+ */
 export async function writeLetter(tx: Tx, ctx: RequestContext, episode: Episode, kind: LetterKind, details: { reason?: string | null; note?: string | null; regimenLabel: string }) {
   const [patient] = await tx.select().from(patients).where(eq(patients.id, episode.patientId));
   const [trust] = await tx.select().from(organisations).where(eq(organisations.id, episode.trustId));
   const [provider] = episode.providerId ? await tx.select().from(organisations).where(eq(organisations.id, episode.providerId)) : [];
-  const t = LETTER_TEMPLATES[kind];
-  const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(ctx.now);
-  const body = fillTemplate(t.body, {
-    patientName: `${patient!.givenName} ${patient!.familyName}`,
-    nhsNumber: formatNhsNumber(patient!.nhsNumber),
-    dateOfBirth: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${patient!.dateOfBirth}T00:00:00Z`)),
+  const template = await currentTemplate(tx, kind);
+  const letter = composeLetter(template, {
+    givenName: patient!.givenName,
+    familyName: patient!.familyName,
+    nhsNumber: patient!.nhsNumber,
+    dateOfBirth: patient!.dateOfBirth,
+    gpPracticeName: patient!.gpPracticeName,
+    gpPracticeCode: patient!.gpPracticeCode,
     regimen: details.regimenLabel,
-    providerName: provider?.name ?? 'the home-care provider',
+    providerName: provider?.name ?? null,
     trustName: trust!.name,
-    date,
-    reason: details.reason ?? 'not recorded',
-    note: details.note ? ` ${details.note}` : '',
+    now: ctx.now,
+    reason: details.reason,
+    note: details.note,
     signedBy: ctx.displayName,
   });
-  const pdf = await renderLetterPdf(t.subject, body, trust!.name);
+  const pdf = await renderLetterPdf(letter.subject, letter.body, trust!.name, letter.heading);
   const [row] = await tx
     .insert(gpLetters)
-    .values({ episodeId: episode.id, patientId: episode.patientId, trustId: episode.trustId, kind, templateVersion: t.version, bodyText: body, pdfBase64: pdf.toString('base64'), createdBy: ctx.userId, createdAt: ctx.now })
+    .values({ episodeId: episode.id, patientId: episode.patientId, trustId: episode.trustId, kind, templateVersion: template.label, bodyText: letter.text, pdfBase64: pdf.toString('base64'), createdBy: ctx.userId, createdAt: ctx.now })
     .returning({ id: gpLetters.id });
-  await audit(tx, ctx, { action: 'letter:create', patientId: episode.patientId, detail: { letterId: row!.id, kind } });
+  await audit(tx, ctx, { action: 'letter:create', patientId: episode.patientId, detail: { letterId: row!.id, kind, templateVersion: template.label } });
 }
 
 /** The letters of an episode (Trust only: row-level security hides them from providers). */

@@ -17,11 +17,22 @@ export function presentHistory(h: EpisodeEventRow) {
     reasonCode: h.reasonCode,
     reason: h.reasonCode ? (reasons[h.reasonCode] ?? h.reasonCode) : null,
     note: h.note,
+    summary: [h.reasonCode ? (reasons[h.reasonCode] ?? h.reasonCode) : null, detailsOf(h), h.note].filter(Boolean).join('. '),
     data: h.data ?? {},
     byUserId: h.byUserId,
     byOrgId: h.byOrgId,
     at: h.at.toISOString(),
   };
+}
+
+/** The facts an event recorded, in words, for the history table (who signed what, what was unmet). */
+function detailsOf(h: EpisodeEventRow): string | null {
+  const d = (h.data ?? {}) as Record<string, unknown>;
+  const checklist = typeof d.checklistVersion === 'number' ? ` (checklist version ${d.checklistVersion})` : '';
+  if (h.event === 'assess') return d.suitable ? `Suitable${checklist}` : `Not suitable${checklist}: ${((d.unmetItems as string[] | undefined) ?? []).join('; ')}`;
+  if (h.event === 'offer') return `Offered on ${String(d.offeredOn)}, leaflet ${String(d.leafletVersion)}`;
+  if (h.event === 'consent') return `Consent taken on ${String(d.takenOn)}: treatment at home form ${String(d.homeTreatmentForm)}, data-sharing form ${String(d.dataSharingForm)}`;
+  return null;
 }
 
 /**

@@ -50,3 +50,32 @@ export function assessChecklist(items: readonly ChecklistItem[], answers: Record
   const unmet = items.filter((i) => answers[i.code] === 'no').map((i) => i.text);
   return { suitable: unanswered.length === 0 && unmet.length === 0, unmet, unanswered };
 }
+
+export const MAX_CHECKLIST_ITEMS = 30;
+const CODE = /^[A-Z][A-Z0-9_]{1,49}$/;
+
+/** A stable code for a new item, made from its wording and kept unique on the list. */
+export function codeFor(text: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  const base = text.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40).replace(/^(\d)/, 'N$1') || 'ITEM';
+  let code = base.length >= 2 ? base : `ITEM_${base}`;
+  for (let n = 2; used.has(code); n++) code = `${base}_${n}`;
+  return code;
+}
+
+/** Problems with a checklist an administrator is saving, keyed by `items.<index>.<field>`. */
+export function checklistConfigProblems(items: readonly ChecklistItem[]): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (items.length === 0) problems.items = 'Keep at least one item on the checklist';
+  if (items.length > MAX_CHECKLIST_ITEMS) problems.items = `A checklist can have at most ${MAX_CHECKLIST_ITEMS} items`;
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const text = item.text.trim();
+    if (!text) problems[`items.${i}.text`] = `Enter the wording of item ${i + 1}`;
+    else if (text.length > 300) problems[`items.${i}.text`] = `Item ${i + 1} must be 300 characters or fewer`;
+    if (!CODE.test(item.code)) problems[`items.${i}.code`] = `Item ${i + 1} needs a code of capital letters, digits and underscores`;
+    else if (seen.has(item.code)) problems[`items.${i}.code`] = `Item ${i + 1} repeats the code ${item.code}: each item needs its own`;
+    seen.add(item.code);
+  });
+  return problems;
+}

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { DECLINE_REASONS, REGIMEN_LABELS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
-import { checklistProblems, DEFAULT_CHECKLIST } from './suitability.ts';
 
 const note = z.string().trim().max(1000, 'Note must be 1,000 characters or fewer').optional();
-const isoDate = z
-  .string({ error: 'Enter the date' })
+const dateField = (missing: string) => z
+  .string({ error: missing })
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a real date, for example 2026-06-01')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Enter a real date, for example 2026-06-01');
+const isoDate = dateField('Enter the date');
 const version = z.number().int().positive().optional();
 
 const text = (label: string, max = 500) => z.string({ error: `Enter ${label}` }).trim().min(1, `Enter ${label}`).max(max, `${label[0]!.toUpperCase()}${label.slice(1)} must be ${max} characters or fewer`);
@@ -32,12 +32,9 @@ export const EpisodeInput = z.strictObject({
 export const EpisodeEventInput = z.discriminatedUnion(
   'event',
   [
-    z
-      .strictObject({ event: z.literal('assess'), answers: z.record(z.string().max(50), z.enum(['yes', 'no', 'na'], { error: 'Select yes, no or not applicable' }), { error: 'Answer the suitability checklist' }), note, expectedVersion: version })
-      .superRefine((d, c) => {
-        // The result is worked out on the server from the answers; the client never says "suitable" itself.
-        for (const [code, message] of Object.entries(checklistProblems(DEFAULT_CHECKLIST, d.answers))) c.addIssue({ code: 'custom', message, path: ['answers', code] });
-      }),
+    // The answers are checked against the regimen's checklist in force (an administrator can change it), and the
+    // result is worked out on the server from them: the client never says "suitable" itself.
+    z.strictObject({ event: z.literal('assess'), answers: z.record(z.string().max(50), z.enum(['yes', 'no', 'na'], { error: 'Select yes, no or not applicable' }), { error: 'Answer the suitability checklist' }), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('offer'), offeredOn: isoDate, leafletVersion: z.string({ error: 'Enter the leaflet version' }).trim().min(1, 'Enter the leaflet version').max(50), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('accept'), note, expectedVersion: version }),
     z
@@ -45,7 +42,15 @@ export const EpisodeEventInput = z.discriminatedUnion(
       .refine((d) => d.reasonCode !== 'OTHER' || !!d.note, { message: 'Enter the reason when you select Other', path: ['note'] }),
     z.strictObject({ event: z.literal('undecided'), note, expectedVersion: version }),
     z.strictObject({ event: z.literal('refer'), providerId: z.uuid('Select a home-care provider'), ...REFERRAL_FIELDS, note, expectedVersion: version }),
-    z.strictObject({ event: z.literal('consent'), formVersion: z.string({ error: 'Enter the consent form version' }).trim().min(1, 'Enter the consent form version').max(50), note, expectedVersion: version }),
+    // Two separate consents, each on a named form version (checked against the versions in use on the server).
+    z.strictObject({
+      event: z.literal('consent'),
+      homeTreatmentForm: z.string({ error: 'Select the version of the treatment at home form the patient signed' }).trim().min(1, 'Select the version of the treatment at home form the patient signed').max(50),
+      dataSharingForm: z.string({ error: 'Select the version of the data-sharing form the patient signed' }).trim().min(1, 'Select the version of the data-sharing form the patient signed').max(50),
+      takenOn: dateField('Enter the date consent was taken'),
+      note,
+      expectedVersion: version,
+    }),
     z.strictObject({ event: z.literal('start-home'), note, expectedVersion: version }),
     z
       .strictObject({ event: z.literal('return-to-hospital'), reasonCode: z.enum(Object.keys(RETURN_REASONS) as [ReturnReason, ...ReturnReason[]], { error: 'Select the reason for returning to hospital' }), note, expectedVersion: version })

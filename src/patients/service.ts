@@ -8,6 +8,7 @@ import { units } from '../organisations/schema.ts';
 import { patients } from './schema.ts';
 import { patientScope, requireAllowedUnit } from './scope.ts';
 import { isValidNhsNumber, normaliseNhsNumber } from './rules.ts';
+import { lookupImdDecile } from './imd-service.ts';
 import type { PatientInput } from './validation.ts';
 
 const MAX_RESULTS = 200;
@@ -62,9 +63,11 @@ export async function createPatient(db: Db, ctx: RequestContext, input: z.infer<
         const [unit] = await tx.select().from(units).where(and(eq(units.id, input.unitId), eq(units.trustId, ctx.orgId)));
         if (!unit) throw new AppError('validation', 'Select one of your Trust’s units', { unitId: 'Select one of your Trust’s units' });
       }
+      // A decile the clinician entered stands; otherwise the published one for the postcode, when the table has it.
+      const imdDecile = input.imdDecile ?? (input.postcode ? await lookupImdDecile(tx, input.postcode) : undefined) ?? null;
       const [p] = await tx
         .insert(patients)
-        .values({ ...input, postcode: input.postcode ?? null, unitId: input.unitId ?? null, imdDecile: input.imdDecile ?? null, trustId: ctx.orgId, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
+        .values({ ...input, postcode: input.postcode ?? null, unitId: input.unitId ?? null, imdDecile, trustId: ctx.orgId, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
         .returning();
       await audit(tx, ctx, { action: 'patient:create', patientId: p!.id });
       return p!;

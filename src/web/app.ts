@@ -22,10 +22,13 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { identityRoutes } from '../identity/routes.ts';
 import { homeRoutes } from './home-routes.ts';
 import { organisationRoutes } from '../organisations/routes.ts';
+import { imdRoutes } from '../patients/imd-routes.ts';
 import { userAdminRoutes } from '../identity/admin-routes.ts';
 import { patientRoutes } from '../patients/routes.ts';
 import { episodeRoutes } from '../pathway/episode-routes.ts';
 import { episodePages } from '../pathway/episode-pages.ts';
+import { pathwayConfigRoutes } from '../pathway/config-routes.ts';
+import { letterTemplateRoutes } from '../pathway/letter-template-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -129,10 +132,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await identityRoutes(scoped, deps);
     await homeRoutes(scoped, deps);
     await organisationRoutes(scoped, deps);
+    await imdRoutes(scoped, deps);
     await userAdminRoutes(scoped, deps);
     await patientRoutes(scoped, deps);
     await episodeRoutes(scoped, deps);
     await episodePages(scoped, deps);
+    await pathwayConfigRoutes(scoped, deps);
+    await letterTemplateRoutes(scoped, deps);
   });
   return app;
 }

@@ -9,6 +9,10 @@ const ITEMS: { href: string; text: string; action: Action }[] = [
   { href: '/admin/organisations', text: 'Organisations', action: 'org:manage' },
   { href: '/admin/users', text: 'Users', action: 'user:manage' },
   { href: '/admin/agreements', text: 'Agreements', action: 'agreement:manage' },
+  { href: '/admin/checklists', text: 'Checklists', action: 'config:manage' },
+  { href: '/admin/consent-forms', text: 'Consent forms', action: 'config:manage' },
+  { href: '/admin/letter-templates', text: 'Letter templates', action: 'config:manage' },
+  { href: '/admin/imd', text: 'IMD by postcode', action: 'config:manage' },
   { href: '/account/tokens', text: 'API tokens', action: 'token:manage' },
 ];
 

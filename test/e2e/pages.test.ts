@@ -119,6 +119,27 @@ const MORE: Partial<Record<Role, { title: string; run: (page: Page) => Promise<v
       await submitExpectingErrors(page, /^End agreement now/);
       await assertAccessible(page, 'end an agreement with errors');
 
+      await visit(page, '/admin/checklists');
+      await visit(page, '/admin/checklists/trastuzumab-iv-3-weekly');
+      await page.getByLabel('Wording', { exact: true }).first().fill('');
+      await submitExpectingErrors(page, 'Save a new version');
+      await assertAccessible(page, 'save a checklist with errors');
+      await page.goto('/admin/consent-forms');
+      await submitExpectingErrors(page, 'Add version');
+      await assertAccessible(page, 'add a consent form version with errors');
+      await visit(page, '/admin/letter-templates');
+      await visit(page, '/admin/letter-templates/return');
+      await page.getByLabel('Subject', { exact: true }).fill('');
+      await submitExpectingErrors(page, 'Save a new version');
+      await assertAccessible(page, 'save a letter template with errors');
+      assert.ok((await page.getByLabel('Letter text').inputValue()).includes('{nhsNumber}'), 'the letter text typed is kept');
+      await page.getByLabel('Subject', { exact: true }).fill('Return to hospital treatment');
+      await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Preview changes' }).click()]);
+      await assertAccessible(page, 'a letter template with a preview of changes');
+      await Promise.all([page.waitForURL(/saved=1$/), page.getByRole('button', { name: 'Save a new version' }).click()]);
+      await page.locator('.nhsuk-notification-banner--success').waitFor();
+      await assertAccessible(page, 'a letter template just saved');
+
       await page.goto('/account/tokens');
       await page.getByLabel('Token name').fill('e2e integration');
       await page.getByRole('button', { name: 'Create token' }).click();

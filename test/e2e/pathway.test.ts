@@ -4,6 +4,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { DEMO_PROVIDER, DEMO_TRUSTS } from '../../src/demo/network.ts';
 import { DEFAULT_CHECKLIST } from '../../src/pathway/suitability.ts';
 import { nextNhsNumber } from '../support/world.ts';
+import { pdfText } from '../support/pdf.ts';
 import { assertAccessible, assertAllLocal, assertNoProblems, signInWithForm, startHarness, type Harness } from './browser.ts';
 
 // The home pathway in a real browser, at a desktop width: a Trust nurse registers a patient and takes them through
@@ -61,6 +62,8 @@ test('a Trust nurse signs in, registers a patient and starts a home-pathway epis
   await nurse.getByLabel('Given name').fill(GIVEN);
   await nurse.getByLabel('Family name').fill(FAMILY);
   await nurse.getByLabel('Date of birth').fill('1958-07-25');
+  await nurse.getByLabel('GP practice code (optional)').fill('B81001');
+  await nurse.getByLabel('GP practice name (optional)').fill('Riverside Surgery');
   await nurse.getByLabel('Chemotherapy unit').selectOption({ label: DEMO_TRUSTS[0].units[0].name });
   await Promise.all([nurse.waitForURL(/\/patients\/[0-9a-f-]{36}$/), nurse.getByRole('button', { name: 'Register patient' }).click()]);
   const patientPath = new URL(nurse.url()).pathname;
@@ -166,7 +169,11 @@ test('the nurse records consent, starts treatment at home, then records a return
   assert.equal(await statusOf(nurse), 'Provider accepted');
   await assertAccessible(nurse, 'episode page, provider accepted');
 
-  assert.equal(await stepForm(nurse, 'consent').getByLabel('Consent form version').inputValue(), 'CONSENT-HOME-1');
+  // Two consents, each on the form version in use (chosen already), taken today unless the nurse says otherwise.
+  const consentForm = stepForm(nurse, 'consent');
+  assert.equal(await consentForm.getByRole('group', { name: 'Treatment at home form signed' }).getByRole('radio', { checked: true }).getAttribute('value'), 'HOME-TX-1');
+  assert.equal(await consentForm.getByRole('group', { name: 'Data-sharing form signed' }).getByRole('radio', { checked: true }).getAttribute('value'), 'DATA-SHARE-1');
+  assert.match(await consentForm.getByLabel('Date consent was taken').inputValue(), /^\d{4}-\d{2}-\d{2}$/);
   await takeStep(nurse, 'Record consent', 'Consented');
   await takeStep(nurse, 'Start treatment at home', 'Active at home');
 
@@ -204,6 +211,23 @@ test('the nurse records consent, starts treatment at home, then records a return
   const last = await rows.last().innerText();
   assert.match(last, /returned to hospital/);
   assert.match(last, /Patient choice/);
+
+  // The GP letter about the return, downloaded from its link on the page with the nurse's session, is a PDF that
+  // names the patient, the GP practice it is addressed to and the reason the nurse chose.
+  const letterLink = nurse.locator('main').getByRole('link', { name: /^Return to hospital treatment .*\(PDF\)$/ });
+  assert.equal(await letterLink.count(), 1, 'the episode page links to the return letter');
+  const href = await letterLink.getAttribute('href');
+  assert.ok(href);
+  const pdf = await nurse.request.get(href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const letter = pdfText(await pdf.body());
+  // pdfmake lays a hyphenated name out as two runs (it may break the line there), which pdfText joins with a space.
+  const name = `${GIVEN} ${FAMILY}`.replace(/-/g, '- ?');
+  assert.match(letter, new RegExp(`Re: ${name}, NHS number \\d{3} \\d{3} \\d{4}`));
+  assert.match(letter, new RegExp(`${name} has returned from home treatment`));
+  assert.match(letter, /To: The GP, Riverside Surgery \(B81001\)/);
+  assert.match(letter, /Reason: Patient choice\./);
 });
 
 test('the worklists show the returned patient and are accessible', async () => {

@@ -106,3 +106,6 @@ export const REFERRAL_DETAILS = {
 export const ALL_MET: Record<string, 'yes' | 'no' | 'na'> = Object.fromEntries(
   ['REGIMEN_HOME_SUITABLE', 'HOSPITAL_DOSES_GIVEN', 'NO_GRADE2_REACTION', 'LVEF_IN_DATE', 'SACT_CONSENT', 'DATA_SHARING_ACK', 'HOME_ENVIRONMENT', 'PERFORMANCE_STATUS', 'IN_SERVICE_AREA', 'VENOUS_ACCESS', 'PATIENT_AGREES'].map((c) => [c, 'yes']),
 );
+
+/** Consent on the built-in form versions, taken on the world clock's first day (episodes never start earlier). */
+export const CONSENT = { event: 'consent', homeTreatmentForm: 'HOME-TX-1', dataSharingForm: 'DATA-SHARE-1', takenOn: '2026-06-01' } as const;
