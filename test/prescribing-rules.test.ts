@@ -413,7 +413,7 @@ test('rule 14 (§3.1, §3.7 rows 1–2): no baseline blocks without override; ba
   assert.deepEqual(noBaseline.blocking, ['Do not release this dose: There is no baseline LVEF before cycle 1: request an echocardiogram or MUGA scan'], 'no override, and said once');
 });
 
-test('rule 15 (§3.2, §3.7 row 3): LVEF due 84 days after the last; release blocked from day 92, with no override', () => {
+test('rule 15 (§3.2, §3.7 row 3): LVEF due 84 days after the last; release blocked from day 92 unless a prescriber overrides with a reason', () => {
   const last = '2026-01-01';
   const at = (d: string) => lvefMonitoringStatus(IV3W, last, d);
   assert.equal(at('2026-03-11').state, 'in-date'); // 69 days
@@ -425,9 +425,14 @@ test('rule 15 (§3.2, §3.7 row 3): LVEF due 84 days after the last; release blo
   assert.equal(overdue.state, 'overdue');
   assert.equal(overdue.blocksRelease, true);
   assert.equal(overdue.message, 'Cardiac monitoring overdue: the last LVEF was on 1 January 2026, 92 days before. Book an echocardiogram or MUGA scan');
+  const blocked = doseGate({ action: 'administer', baseline: [], monitoring: overdue, suspended: false, awaitingAssessment: 0 });
+  assert.equal(blocked.allowed, false);
+  assert.match(blocked.blocking[0]!, /^Do not give this dose: Cardiac monitoring overdue/);
   const gate = doseGate({ action: 'administer', baseline: [], monitoring: overdue, suspended: false, awaitingAssessment: 0, override: { name: 'Dr A Patel', reason: 'Echo booked next week' } });
-  assert.equal(gate.allowed, false);
-  assert.match(gate.blocking[0]!, /^Do not give this dose: Cardiac monitoring overdue/);
+  assert.equal(gate.allowed, true);
+  assert.deepEqual(gate.overridden, [overdue.message]);
+  const noReason = doseGate({ action: 'administer', baseline: [], monitoring: overdue, suspended: false, awaitingAssessment: 0, override: { name: 'Dr A Patel', reason: '' } });
+  assert.equal(noReason.allowed, false);
   const due = doseGate({ action: 'release', baseline: [], monitoring: at('2026-03-26'), suspended: false, awaitingAssessment: 0 });
   assert.equal(due.allowed, true);
   assert.equal(due.warnings.length, 1);
@@ -454,8 +459,9 @@ test('rules 18–19 (§3.4, §3.7 row 5): while suspended, no result resumes tre
     assert.equal(a.action, 'consider-discontinuation');
     assert.equal(a.suspended, true);
   }
-  const gate = doseGate({ action: 'release', baseline: [], monitoring: lvefMonitoringStatus(IV3W, '2026-04-14', '2026-04-20'), suspended: true, awaitingAssessment: 1, override: { name: 'Dr A Patel', reason: 'LVEF recovered' } });
+  const gate = doseGate({ action: 'release', baseline: [], monitoring: lvefMonitoringStatus(IV3W, '2026-04-14', '2026-04-20'), suspended: true, awaitingAssessment: 1 });
   assert.equal(gate.allowed, false);
+  assert.equal(doseGate({ action: 'release', baseline: [], monitoring: lvefMonitoringStatus(IV3W, '2026-04-14', '2026-04-20'), suspended: true, awaitingAssessment: 1, override: { name: 'Dr A Patel', reason: 'Cardio-oncology advised one more dose' } }).allowed, true, 'a named prescriber with a reason may override for this dose');
   assert.deepEqual(gate.blocking, [
     'Do not release this dose: Treatment is suspended for cardiac reasons: do not give. A clinician must record a decision to resume',
     'Do not release this dose: 1 LVEF result is waiting for a clinician to assess',

@@ -21,6 +21,14 @@ export const ACTIONS = [
   'user:manage',
   'agreement:manage',
   'config:manage',
+  'regimen:read',
+  'regimen:manage',
+  'prescribing:read',
+  'prescribing:prescribe',
+  'prescribing:screen',
+  'prescribing:dispense',
+  'prescribing:administer',
+  'prescribing:measure',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -53,6 +61,22 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'agreement:manage': { admin: 'all' },
   // Suitability checklists, consent forms, GP letter templates and the postcode → IMD table.
   'config:manage': { admin: 'all' },
+  // The regimen library is clinical configuration, not patient data: staff who prescribe, screen or give doses read it;
+  // only an administrator saves and publishes versions.
+  'regimen:read': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'own-org'), admin: 'all' },
+  'regimen:manage': { admin: 'all' },
+  // Courses, schedules, prescriptions, weights and LVEF: the Trust's clinical staff; the provider once referred.
+  'prescribing:read': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'agreement') },
+  // Start a course, write and sign prescriptions, defer, hold, resume, cancel, assess LVEF, override the gate.
+  'prescribing:prescribe': { 'trust-prescriber': 'own-org' },
+  // Clinical screening (verification) and release to the provider.
+  'prescribing:screen': { 'trust-pharmacist': 'own-org' },
+  // The provider's pharmacy dispenses and delivers released prescriptions.
+  'prescribing:dispense': { 'provider-pharmacist': 'agreement' },
+  // Recording a dose as given (or not): the provider's nurse at home, the Trust's nurse for hospital cycles.
+  'prescribing:administer': { 'provider-nurse': 'agreement', 'trust-nurse': 'own-org' },
+  // Weights and LVEF results, as measured and reported.
+  'prescribing:measure': grant(['trust-nurse', 'trust-prescriber'], 'own-org'),
 };
 
 function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {

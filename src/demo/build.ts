@@ -1,3 +1,4 @@
+import { ensureRegimenLibrary } from '../prescribing/regimen-store.ts';
 import { count, eq } from 'drizzle-orm';
 import { ROLE_PURPOSE } from '../access/roles.ts';
 import { contextFor } from '../identity/service.ts';
@@ -42,6 +43,7 @@ export async function buildDemo(db: Db, opts: DemoOptions): Promise<void> {
   const log = opts.log ?? (() => undefined);
   const steps = 6;
   const step = (n: number, text: string) => log(`Building demo data [${n}/${steps}] ${text}`);
+  await ensureRegimenLibrary(db, clock.now());
 
   step(1, 'cancer network and administrator');
   const [network] = await db.insert(organisations).values({ kind: 'network', ...DEMO_NETWORK }).returning();

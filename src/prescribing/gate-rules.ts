@@ -45,21 +45,21 @@ export interface GateResult {
 }
 
 /**
- * May the dose be released / recorded as given? Only the blocks the spec lets a clinician override (low baseline,
- * contraindications) yield to an override with a name and a reason. A suspension is lifted only by a resume order
- * (rule 19), overdue monitoring only by a new LVEF, and an unassessed result only by assessing it: none yields to an
- * override here, because each has a proper way out that leaves the record right.
+ * May the dose be released / recorded as given? A named prescriber's override with a reason lifts a low baseline, a
+ * contraindication, overdue monitoring, a suspension or an unassessed result for this one dose (the issue's rule:
+ * "unless a named prescriber records an override with a reason"); the service audits it and shows it to the nurse.
+ * Nothing lifts a missing baseline: no override can stand in for a measurement that was never made (§3.7 row 1).
  */
 export function doseGate(input: GateInput): GateResult {
   const blocks: CardiacBlock[] = [...input.baseline];
   const m = input.monitoring;
   // Before cycle 1 a missing baseline already says "no LVEF on record"; do not say it twice.
   const saidAlready = m.state === 'no-assessment' && blocks.some((b) => b.code === 'NO_BASELINE');
-  if (m.blocksRelease && !saidAlready) blocks.push({ code: 'MONITORING_OVERDUE', overridable: false, message: m.message });
-  if (input.suspended) blocks.push({ code: 'SUSPENDED', overridable: false, message: 'Treatment is suspended for cardiac reasons: do not give. A clinician must record a decision to resume' });
+  if (m.blocksRelease && !saidAlready) blocks.push({ code: 'MONITORING_OVERDUE', overridable: true, message: m.message });
+  if (input.suspended) blocks.push({ code: 'SUSPENDED', overridable: true, message: 'Treatment is suspended for cardiac reasons: do not give. A clinician must record a decision to resume' });
   if (input.awaitingAssessment > 0) {
     const n = input.awaitingAssessment;
-    blocks.push({ code: 'AWAITING_ASSESSMENT', overridable: false, message: `${n} LVEF ${n === 1 ? 'result is' : 'results are'} waiting for a clinician to assess` });
+    blocks.push({ code: 'AWAITING_ASSESSMENT', overridable: true, message: `${n} LVEF ${n === 1 ? 'result is' : 'results are'} waiting for a clinician to assess` });
   }
   const problems = input.override ? overrideProblems(input.override) : {};
   const validOverride = input.override != null && Object.keys(problems).length === 0;

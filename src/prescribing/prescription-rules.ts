@@ -10,7 +10,7 @@ import type { RegimenDefinition } from './regimen.ts';
 export const PRESCRIPTION_STATES = ['draft', 'signed', 'verified', 'transmitted', 'delivered', 'administered', 'not-given', 'on-hold', 'cancelled', 'expired', 'entered-in-error'] as const;
 export type PrescriptionState = (typeof PRESCRIPTION_STATES)[number];
 
-export const PRESCRIPTION_EVENTS = ['sign', 'verify', 'transmit', 'deliver', 'administer', 'not-given', 'hold', 'resume', 'cancel', 'expire', 'enter-in-error'] as const;
+export const PRESCRIPTION_EVENTS = ['sign', 'verify', 'transmit', 'deliver', 'administer', 'administer-in-hospital', 'not-given', 'hold', 'resume', 'cancel', 'expire', 'enter-in-error'] as const;
 export type PrescriptionEvent = (typeof PRESCRIPTION_EVENTS)[number];
 
 /** Facts the service establishes before a step; a step needing one goes ahead only when it is `true`. */
@@ -61,6 +61,8 @@ const TABLE: Record<PrescriptionEvent, Step> = {
   transmit: { from: ['verified'], to: 'transmitted', by: ['trust-pharmacist', 'system'], checks: ['homeEligible', 'lvefClear'] },
   deliver: { from: ['transmitted'], to: 'delivered', by: ['provider-pharmacist', 'provider-coordinator'], checks: ['coldChainOk'] },
   administer: { from: ['delivered'], to: 'administered', by: ['provider-nurse'], checks: ['withinValidity', 'doseMatchesVerified', 'lvefClear', 'anaphylaxisKitReady'] },
+  // Cycles the regimen gives in hospital first never go to the provider: the Trust's nurse records them.
+  'administer-in-hospital': { from: ['verified'], to: 'administered', by: ['trust-nurse', 'trust-prescriber'], checks: ['withinValidity', 'doseMatchesVerified', 'lvefClear', 'anaphylaxisKitReady'] },
   // A visit without the dose ends this prescription; the cycle is re-planned through a deferral and a new prescription.
   'not-given': { from: ['transmitted', 'delivered'], to: 'not-given', by: ['provider-nurse'], checks: [] },
   // The system holds open prescriptions when an LVEF result suspends treatment (rule 18).
@@ -78,6 +80,7 @@ export const EVENT_LABELS: Record<PrescriptionEvent, string> = {
   transmit: 'send the prescription to the provider',
   deliver: 'record it as dispensed and delivered',
   administer: 'record the dose as given',
+  'administer-in-hospital': 'record the dose as given in hospital',
   'not-given': 'record the dose as not given',
   hold: 'put the prescription on hold',
   resume: 'take the prescription off hold',

@@ -29,6 +29,9 @@ import { episodeRoutes } from '../pathway/episode-routes.ts';
 import { episodePages } from '../pathway/episode-pages.ts';
 import { pathwayConfigRoutes } from '../pathway/config-routes.ts';
 import { letterTemplateRoutes } from '../pathway/letter-template-routes.ts';
+import { prescribingRoutes } from '../prescribing/routes.ts';
+import { ensureRegimenLibrary } from '../prescribing/regimen-store.ts';
+import { regimenRoutes } from '../prescribing/regimen-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -60,6 +63,8 @@ const srcDir = fileURLToPath(new URL('..', import.meta.url));
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const clock = opts.clock ?? systemClock;
   const db = opts.database.db;
+  // The built-in regimens are published version 1 of each code; later versions are the administrator's.
+  await ensureRegimenLibrary(db, clock.now());
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -139,6 +144,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await episodePages(scoped, deps);
     await pathwayConfigRoutes(scoped, deps);
     await letterTemplateRoutes(scoped, deps);
+    await prescribingRoutes(scoped, deps);
+    await regimenRoutes(scoped, deps);
   });
   return app;
 }

@@ -11,3 +11,6 @@ REVOKE DELETE, TRUNCATE ON episodes, referrals FROM homeward_app;
 -- Checklist and letter-template versions are what past assessments and letters were made from: append only.
 REVOKE UPDATE, DELETE, TRUNCATE ON suitability_checklists, letter_templates FROM homeward_app;
 REVOKE DELETE, TRUNCATE ON consent_forms, consents FROM homeward_app;
+-- Prescribing history, overrides, deferrals and doses given are records of what happened: written once.
+REVOKE UPDATE, DELETE, TRUNCATE ON prescription_events, dose_overrides, deferrals, administrations, weights FROM homeward_app;
+REVOKE DELETE, TRUNCATE ON regimens, treatment_courses, cycles, prescriptions, lvef_results FROM homeward_app;

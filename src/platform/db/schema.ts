@@ -6,3 +6,4 @@ export * from '../../pathway/schema.ts';
 export * from '../../audit/schema.ts';
 export * from '../../pathway/config-schema.ts';
 export * from '../../patients/imd-schema.ts';
+export * from '../../prescribing/schema.ts';
