@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { auditLog } from '../src/audit/schema.ts';
 import { administrations, deferrals, lvefResults, prescriptions, weights } from '../src/prescribing/schema.ts';
 import { buildWorld, PASSWORD, signIn, type World } from './support/world.ts';
@@ -325,4 +325,21 @@ test('bad input: weight 0 or 500 kg, LVEF 0 or 101, dates out of order, another 
     assert.equal(res.statusCode, 404, `${req.method} ${req.url}`);
   }
   assert.equal((await rxOf(t.prescriber, rxRow!.id)).prescription.state, 'transmitted', 'nothing changed');
+});
+
+test('the database itself refuses to edit a signed dose, to move a cycle’s original due date, or to hold two live prescriptions for one cycle', async () => {
+  await at('2026-06-01');
+  const p = await patientOnCourse(w, t, { startDate: '2026-04-22', baseline: { on: '2026-04-15', percent: 62 } });
+  const cycle3 = p.cycles.find((c) => c.cycle === 3)!;
+  const rx = await releasedPrescription(t, cycle3.id);
+  const db = w.database.db;
+  const says = (re: RegExp) => (e: unknown) => re.test(String((e as { cause?: { message?: string } }).cause?.message ?? e));
+  await assert.rejects(db.execute(sql`update prescriptions set doses = '[{"drug":"TRASTUZUMAB","doseMg":840,"calculatedMg":840,"working":"x"}]' where id = ${rx}`), says(/signed prescription's dose cannot be edited/));
+  await assert.rejects(db.execute(sql`update cycles set original_due_date = '2026-06-10' where id = ${cycle3.id}`), says(/original due date never change/));
+  const [row] = await db.select().from(prescriptions).where(eq(prescriptions.id, rx));
+  const { id: _id, ...copy } = row!;
+  await assert.rejects(db.insert(prescriptions).values({ ...copy, state: 'draft' }), says(/prescriptions_one_live_per_cycle_idx|duplicate key/));
+  const again = await t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${cycle3.id}/prescriptions` });
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error.message, /Cycle 3 already has a prescription \(transmitted\)/);
 });
