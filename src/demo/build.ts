@@ -15,6 +15,7 @@ import type { Db } from '../platform/db/client.ts';
 import { DEMO_COMMISSIONER, DEMO_NAMES, DEMO_NETWORK, DEMO_PROVIDER, DEMO_TRUSTS, demoUsername, PROVIDER_ROLES, TRUST_ROLES } from './network.ts';
 import { demoPatients } from './patients.ts';
 import { buildPilotPopulation } from './population.ts';
+import { buildDemoCourses, type TrustTeam } from './prescribing.ts';
 
 export interface DemoOptions {
   password: string;
@@ -76,11 +77,16 @@ export async function buildDemo(db: Db, opts: DemoOptions): Promise<void> {
   const make = (username: string, role: (typeof TRUST_ROLES)[number], orgId: string) =>
     createUser(db, adminCtx, { username, displayName: DEMO_NAMES[role], password: opts.password, orgId, role, unitIds: [] });
   const trustNurses = new Map<string, RequestContext>();
+  const teams = new Map<string, TrustTeam>();
   for (const t of trusts) {
+    const team: Partial<TrustTeam> = {};
     for (const role of TRUST_ROLES) {
       const { user } = await make(demoUsername(role, t.key), role, t.org.id);
-      if (role === 'trust-nurse') trustNurses.set(t.key, { ...(await contextFor(db, user, clock.now(), null))!, now: clock.now() });
+      const ctx = { ...(await contextFor(db, user, clock.now(), null))!, now: clock.now() };
+      if (role === 'trust-nurse') trustNurses.set(t.key, ctx);
+      if (role === 'trust-nurse' || role === 'trust-prescriber' || role === 'trust-pharmacist') team[role === 'trust-nurse' ? 'nurse' : role === 'trust-prescriber' ? 'prescriber' : 'pharmacist'] = ctx;
     }
+    teams.set(t.key, team as TrustTeam);
   }
   for (const role of PROVIDER_ROLES) await make(role, role, provider.id);
   await make('commissioner', 'commissioner', commissioner.id);
@@ -91,14 +97,15 @@ export async function buildDemo(db: Db, opts: DemoOptions): Promise<void> {
     const [coordinatorUser] = await db.select().from(users).where(eq(users.username, 'provider-coordinator'));
     const coordinator = { ...(await contextFor(db, coordinatorUser!, clock.now(), null))!, now: clock.now() };
     const sizes = { a: 28, b: 24, c: 18 } as const;
-    await buildPilotPopulation(db, {
+    const population = await buildPilotPopulation(db, {
       trusts: trusts.map((t) => ({ key: t.key, nurse: trustNurses.get(t.key)!, units: t.units, patients: sizes[t.key] })),
       coordinator,
       providerId: provider.id,
       now: clock.now(),
       log,
     });
-    step(6, 'done');
+    step(6, 'treatment courses, hospital doses and the first home prescriptions');
+    await buildDemoCourses(db, { home: population.atHome, teams, now: clock.now(), log });
     log('Demo data ready.');
     return;
   }

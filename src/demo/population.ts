@@ -34,6 +34,7 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
   let seed = 20100401;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const totals = { patients: 0, suitable: 0, home: 0, declined: 0, undecided: 0, returned: 0 };
+  const atHome: { trustKey: string; episodeId: string; since: number }[] = [];
   let k = 0;
   let returnsLeft = RETURNS.length;
   for (const t of opts.trusts) {
@@ -95,11 +96,11 @@ export async function buildPilotPopulation(db: Db, opts: { trusts: PilotTrust[];
         await ev({ event: 'return-to-hospital', reasonCode: RETURNS[RETURNS.length - returnsLeft]! });
         returnsLeft--;
         totals.returned++;
-      }
+      } else atHome.push({ trustKey: t.key, episodeId: episode.id, since: at.getTime() });
     }
   }
   opts.log(`  ${totals.patients} patients, ${totals.suitable} suitable and offered, ${totals.home} chose home (${Math.round((100 * totals.home) / totals.suitable)}%), ${totals.declined} declined, ${totals.undecided} undecided, ${totals.returned} returned to hospital`);
-  return totals;
+  return { ...totals, atHome: atHome.sort((a, b) => a.since - b.since) };
 }
 
 /** Takes one patient through the pathway to a referral (the only way a provider comes to see a patient). */
