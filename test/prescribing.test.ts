@@ -343,3 +343,23 @@ test('the database itself refuses to edit a signed dose, to move a cycle’s ori
   assert.equal(again.statusCode, 409);
   assert.match(again.json().error.message, /Cycle 3 already has a prescription \(transmitted\)/);
 });
+
+test('E4 through the service: suspended at 49%, then resumed by a prescriber and the held dose moved 28 days → re-loading dose, new prescription needed', async () => {
+  await at('2026-06-01');
+  const p = await patientOnCourse(w, t, { startDate: '2026-04-22', baseline: { on: '2026-04-15', percent: 62 } });
+  const cycle3 = p.cycles.find((c) => c.cycle === 3)!;
+  const rx = await releasedPrescription(t, cycle3.id);
+  const low = await ok<{ id: string }>(t.nurse.request({ method: 'POST', url: `/api/v1/courses/${p.courseId}/lvef`, payload: { measuredOn: '2026-06-01', method: 'echo', percent: 49, reportingClinician: 'Dr Echo' } }), 201);
+  await ok(t.prescriber.request({ method: 'POST', url: `/api/v1/lvef/${low.id}/assessment`, payload: {} }));
+  await at('2026-06-22');
+  const early = await t.prescriber.request({ method: 'POST', url: `/api/v1/courses/${p.courseId}/resume`, payload: { reason: 'Feels well' } });
+  assert.equal(early.statusCode, 409, 'no resume without a newer assessed result');
+  const repeat = await ok<{ id: string }>(t.nurse.request({ method: 'POST', url: `/api/v1/courses/${p.courseId}/lvef`, payload: { measuredOn: '2026-06-20', method: 'echo', percent: 58, reportingClinician: 'Dr Echo' } }), 201);
+  await ok(t.prescriber.request({ method: 'POST', url: `/api/v1/lvef/${repeat.id}/assessment`, payload: {} }));
+  const wl = await ok<{ lvefDueSoon: { courseId: string }[] }>(t.nurse.request({ method: 'GET', url: '/api/v1/worklists/prescribing' }));
+  assert.ok(!wl.lvefDueSoon.some((i) => i.courseId === p.courseId), 'the repeat scan is done: the task has left the worklist');
+  await ok(t.prescriber.request({ method: 'POST', url: `/api/v1/courses/${p.courseId}/resume`, payload: { reason: 'LVEF 58% on repeat; cardio-oncology agree to continue' } }));
+  const d = await ok<{ doseKind: string; daysLate: number; prescription: string; nextDueDate: string }>(t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${cycle3.id}/deferral`, payload: { newDate: '2026-07-01', reasonCode: 'CARDIAC_SUSPENSION' } }));
+  assert.deepEqual([d.doseKind, d.daysLate, d.prescription, d.nextDueDate], ['reload', 28, 'cancelled', '2026-07-22']);
+  assert.equal((await rxOf(t.prescriber, rx)).prescription.state, 'cancelled');
+});

@@ -18,7 +18,7 @@ import { rescheduleFrom, type DoseKind } from './schedule-rules.ts';
 import { loadCourse, lockCourse } from './course-data.ts';
 import { applySchedule } from './courses.ts';
 import { applyStep, endPrescription, LIVE_STATES } from './prescription-store.ts';
-import { cycles, deferrals, prescriptions } from './schema.ts';
+import { cycles, deferrals, prescriptionEvents, prescriptions } from './schema.ts';
 
 export interface DeferInput {
   newDate: string;
@@ -68,7 +68,9 @@ export function deferCycle(db: Db, ctx: RequestContext, cycleId: string, input: 
         await endPrescription(tx, ctx, rx, 'cancel', why);
         prescriptionAction = 'cancelled';
       } else if (rx.state === 'on-hold') {
+        // Already held (a cardiac suspension): it stays held, now for the new date, and its history says so.
         await tx.update(prescriptions).set({ doseDate: input.newDate, version: rx.version + 1, updatedAt: ctx.now }).where(eq(prescriptions.id, rx.id));
+        await tx.insert(prescriptionEvents).values({ prescriptionId: rx.id, patientId: rx.patientId, trustId: rx.trustId, event: 'hold', fromState: 'on-hold', toState: 'on-hold', version: rx.version + 1, reason: why, byUserId: ctx.userId, byOrgId: ctx.orgId, at: ctx.now });
         prescriptionAction = 'held';
       } else {
         await applyStep(tx, ctx, rx, 'hold', { reason: why, set: { doseDate: input.newDate } });

@@ -86,6 +86,10 @@ export function assessLvefResult(db: Db, ctx: RequestContext, resultId: string, 
       .where(eq(lvefResults.id, resultId))
       .returning();
     const held: string[] = [];
+    if (!suspend && course.suspendedOn && result!.measuredOn >= course.suspendedOn) {
+      // The repeat scan the suspension asked for has been done: the task leaves the worklist; treatment stays suspended.
+      await tx.update(treatmentCourses).set({ repeatLvefDueBy: null, version: course.version + 1, updatedAt: ctx.now }).where(eq(treatmentCourses.id, course.id));
+    }
     if (suspend) {
       await tx.update(treatmentCourses).set({ status: 'suspended', suspendedOn: today, repeatLvefDueBy: repeatDueBy, version: course.version + 1, updatedAt: ctx.now }).where(eq(treatmentCourses.id, course.id));
       const open = await tx.select().from(prescriptions).where(and(eq(prescriptions.courseId, course.id), inArray(prescriptions.state, ['signed', 'verified', 'transmitted', 'delivered'])));
