@@ -10,7 +10,7 @@ import type { RegimenDefinition } from './regimen.ts';
 export const PRESCRIPTION_STATES = ['draft', 'signed', 'verified', 'transmitted', 'delivered', 'administered', 'not-given', 'on-hold', 'cancelled', 'expired', 'entered-in-error'] as const;
 export type PrescriptionState = (typeof PRESCRIPTION_STATES)[number];
 
-export const PRESCRIPTION_EVENTS = ['sign', 'verify', 'transmit', 'deliver', 'administer', 'administer-in-hospital', 'not-given', 'hold', 'resume', 'cancel', 'expire', 'enter-in-error'] as const;
+export const PRESCRIPTION_EVENTS = ['sign', 'verify', 'transmit', 'deliver', 'administer', 'administer-in-hospital', 'not-given', 'not-given-in-hospital', 'hold', 'resume', 'cancel', 'expire', 'enter-in-error'] as const;
 export type PrescriptionEvent = (typeof PRESCRIPTION_EVENTS)[number];
 
 /** Facts the service establishes before a step; a step needing one goes ahead only when it is `true`. */
@@ -59,12 +59,13 @@ const TABLE: Record<PrescriptionEvent, Step> = {
   // Rule 23: pharmacist by default; a Trust enabling other competent professionals would add their role here.
   verify: { from: ['signed'], to: 'verified', by: ['trust-pharmacist'], checks: [] },
   transmit: { from: ['verified'], to: 'transmitted', by: ['trust-pharmacist', 'system'], checks: ['homeEligible', 'lvefClear'] },
-  deliver: { from: ['transmitted'], to: 'delivered', by: ['provider-pharmacist', 'provider-coordinator'], checks: ['coldChainOk'] },
+  deliver: { from: ['transmitted'], to: 'delivered', by: ['provider-pharmacist'], checks: ['coldChainOk'] },
   administer: { from: ['delivered'], to: 'administered', by: ['provider-nurse'], checks: ['withinValidity', 'doseMatchesVerified', 'lvefClear', 'anaphylaxisKitReady'] },
   // Cycles the regimen gives in hospital first never go to the provider: the Trust's nurse records them.
-  'administer-in-hospital': { from: ['verified'], to: 'administered', by: ['trust-nurse', 'trust-prescriber'], checks: ['withinValidity', 'doseMatchesVerified', 'lvefClear', 'anaphylaxisKitReady'] },
+  'administer-in-hospital': { from: ['verified'], to: 'administered', by: ['trust-nurse'], checks: ['withinValidity', 'doseMatchesVerified', 'lvefClear', 'anaphylaxisKitReady'] },
   // A visit without the dose ends this prescription; the cycle is re-planned through a deferral and a new prescription.
   'not-given': { from: ['transmitted', 'delivered'], to: 'not-given', by: ['provider-nurse'], checks: [] },
+  'not-given-in-hospital': { from: ['verified'], to: 'not-given', by: ['trust-nurse'], checks: [] },
   // The system holds open prescriptions when an LVEF result suspends treatment (rule 18).
   hold: { from: ['signed', 'verified', 'transmitted', 'delivered'], to: 'on-hold', by: ['trust-prescriber', 'system'], checks: [] },
   // Never automatic (rule 19): only a prescriber resumes, back to where the prescription was held.
@@ -82,6 +83,7 @@ export const EVENT_LABELS: Record<PrescriptionEvent, string> = {
   administer: 'record the dose as given',
   'administer-in-hospital': 'record the dose as given in hospital',
   'not-given': 'record the dose as not given',
+  'not-given-in-hospital': 'record the hospital dose as not given',
   hold: 'put the prescription on hold',
   resume: 'take the prescription off hold',
   cancel: 'cancel the prescription',

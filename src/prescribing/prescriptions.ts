@@ -183,7 +183,8 @@ export function stepPrescription(db: Db, ctx: RequestContext, id: string, input:
       case 'cancel':
         return applyStep(tx, ctx, rx, input.event, { expectedVersion: v, reason: input.reason, set: input.event === 'cancel' ? { endReason: input.reason } : undefined });
       case 'not-given':
-        return applyStep(tx, ctx, rx, 'not-given', { expectedVersion: v, reason: input.reason, set: { endReason: input.reason } });
+        // The cycle stays planned: a dose not given is re-planned through a deferral, never left as a silent gap.
+        return applyStep(tx, ctx, rx, cycle.place === 'home' ? 'not-given' : 'not-given-in-hospital', { expectedVersion: v, reason: input.reason, set: { endReason: input.reason } });
     }
   });
 }
