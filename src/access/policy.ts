@@ -29,6 +29,12 @@ export const ACTIONS = [
   'prescribing:dispense',
   'prescribing:administer',
   'prescribing:measure',
+  'visit:read',
+  'visit:schedule',
+  'visit:record',
+  'alert:read',
+  'alert:resolve',
+  'performance:read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,6 +83,17 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'prescribing:administer': { 'provider-nurse': 'agreement', 'trust-nurse': 'own-org' },
   // Weights and LVEF results, as measured and reported.
   'prescribing:measure': grant(['trust-nurse', 'trust-prescriber'], 'own-org'),
+  // Home visits: the provider's staff for patients referred to them; the Trust's clinical staff see what happened.
+  'visit:read': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'agreement') },
+  'visit:schedule': { 'provider-coordinator': 'agreement' },
+  // The nurse at the door: checklist, dose, not given, reactions, incidents.
+  'visit:record': { 'provider-nurse': 'agreement' },
+  // What the provider's record raises for the Trust (reactions, deferral requests, incidents).
+  'alert:read': grant(TRUST_CLINICAL, 'own-org'),
+  // A prescriber reviews reactions; a cancer manager closes incidents; a nurse or prescriber closes other requests.
+  'alert:resolve': grant(['trust-prescriber', 'trust-nurse', 'cancer-manager'], 'own-org'),
+  // Provider performance in aggregate: no patient identifiers, so commissioners and the network may see it too.
+  'performance:read': { 'provider-coordinator': 'own-org', 'cancer-manager': 'own-org', commissioner: 'all', 'network-lead': 'all', admin: 'all' },
 };
 
 function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {

@@ -20,9 +20,10 @@ import { lvefMonitoringStatus } from './lvef-schedule.ts';
 import { publishedRegimen } from './regimen-store.ts';
 import { administrations, cycles, deferrals, doseOverrides, prescriptionEvents, prescriptions, treatmentCourses, weights, type CycleRow } from './schema.ts';
 import { endPrescription, LIVE_STATES } from './prescription-store.ts';
+import { moveVisits } from '../visits/moves.ts';
 
 /** Episode states in which a course may start: the patient has chosen home treatment and is not back in hospital. */
-const COURSE_STARTABLE = ['accepted', 'referred', 'provider-accepted', 'consented', 'active-at-home'];
+export const COURSE_STARTABLE = ['accepted', 'referred', 'provider-accepted', 'consented', 'active-at-home'];
 
 /** Starts the course for an episode on its regimen's current published version, generating every cycle's due date. */
 export function startCourse(db: Db, ctx: RequestContext, episodeId: string, input: { startDate: string }) {
@@ -75,6 +76,7 @@ export async function applySchedule(tx: Tx, ctx: RequestContext, loaded: LoadedC
     const c = current.find((x) => x.cycleNumber === s.cycle);
     if (!c || c.status !== 'planned' || (c.dueDate === s.dueDate && c.kind === s.kind)) continue;
     await tx.update(cycles).set({ dueDate: s.dueDate, kind: s.kind, updatedAt: ctx.now }).where(eq(cycles.id, c.id));
+    await moveVisits(tx, ctx, c.id, s.dueDate, 'The treatment schedule changed');
     const live = await tx.select().from(prescriptions).where(and(eq(prescriptions.cycleId, c.id), inArray(prescriptions.state, LIVE_STATES)));
     for (const rx of live) {
       if (rx.id === except) continue;

@@ -13,7 +13,8 @@ import { AppError, notFound } from '../platform/errors.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
 import { addDays } from './dates.ts';
-import { deferralOutcome, type DeferralReason } from './deferral-rules.ts';
+import { DEFERRAL_REASONS, deferralOutcome, type DeferralReason } from './deferral-rules.ts';
+import { moveVisits, resolveDeferralRequests } from '../visits/moves.ts';
 import { rescheduleFrom, type DoseKind } from './schedule-rules.ts';
 import { loadCourse, lockCourse } from './course-data.ts';
 import { applySchedule } from './courses.ts';
@@ -59,6 +60,9 @@ export function deferCycle(db: Db, ctx: RequestContext, cycleId: string, input: 
     const base = all.map((c) => (c.id === cycle.id ? { cycle: c.cycleNumber, dueDate: c.originalDueDate, kind: plannedKind } : { cycle: c.cycleNumber, dueDate: c.dueDate, kind: c.kind }));
     const re = rescheduleFrom(loaded.def, base, cycle.cycleNumber, input.newDate)!;
     await tx.update(cycles).set({ dueDate: input.newDate, kind: outcome.dose.kind, updatedAt: ctx.now }).where(eq(cycles.id, cycle.id));
+    // The home visit moves with the cycle, and a "not given" request from the provider is answered by this deferral.
+    await moveVisits(tx, ctx, cycle.id, input.newDate, `Deferred: ${DEFERRAL_REASONS[input.reasonCode]}`);
+    await resolveDeferralRequests(tx, ctx, cycle.id, `Deferred to ${input.newDate}`);
     await applySchedule(tx, ctx, loaded, all.filter((c) => c.id !== cycle.id), re.schedule.filter((s) => s.cycle !== cycle.cycleNumber), null);
 
     let prescriptionAction: 'none' | 'held' | 'cancelled' = 'none';

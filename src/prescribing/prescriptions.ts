@@ -155,6 +155,7 @@ export function stepPrescription(db: Db, ctx: RequestContext, id: string, input:
         return applyStep(tx, ctx, rx, 'verify', { expectedVersion: v, set: { verifiedBy: ctx.userId, verifiedAt: ctx.now } });
       case 'transmit': {
         if (cycle.place !== 'home') throw new AppError('conflict', `Cycle ${cycle.cycleNumber} is given in hospital: it is not sent to the provider.`);
+        if (cycle.hospitalOnlyReason) throw new AppError('conflict', `Cycle ${cycle.cycleNumber} must be given in hospital until a prescriber has reviewed it: ${cycle.hospitalOnlyReason}`);
         if (!matchesSchedule(rx, cycle)) throw new AppError('conflict', STALE_SCHEDULE);
         const agreement = loaded.providerId ? await scalar<boolean>(tx, sql`select app_agreement_active(${rx.trustId}::uuid, ${loaded.providerId}::uuid)`) : false;
         const homeEligible = HOME_STATES.includes(loaded.episodeState) && loaded.providerId === rx.providerId && agreement === true;
@@ -214,46 +215,68 @@ export interface AdministerInput {
   expectedVersion?: number;
 }
 
+/** The home-visit record's extra columns (the visits context fills them). */
+export interface AdministrationExtras {
+  visitId: string;
+  route: string;
+  site: string;
+  startedAt: Date;
+  endedAt: Date;
+  batch: string;
+  expiry: string;
+  observationCompleted: boolean;
+  idempotencyKey: string;
+}
+
+export const ALREADY_RECORDED = 'This dose has already been recorded as given.';
+
 /**
  * Records the dose as given: only against a prescription that still matches the schedule, on a date inside its
  * validity, with exactly the released dose, the emergency kit confirmed and the cardiac gate clear for that date. The
  * same dose can never be stored twice: a unique index on the prescription refuses the second.
  */
 export function administerDose(db: Db, ctx: RequestContext, id: string, input: AdministerInput) {
-  return withContext(db, ctx, async (tx) => {
-    const { rx, cycle, loaded } = await loadPrescription(tx, ctx, id);
-    await lockCourse(tx, loaded.course.id);
-    const fields: Record<string, string> = {};
-    const today = londonDate(ctx.now);
-    if (input.givenOn > today) fields.givenOn = 'The date the dose was given must be today or in the past';
-    const prescribed = new Map(rx.doses.map((d) => [d.drug, d.doseMg]));
-    const matches = input.doses.length === rx.doses.length && input.doses.every((d) => prescribed.get(d.drug) === d.doseMg);
-    if (!matches) fields.doses = `The dose given must be exactly the prescribed dose: ${rx.doses.map((d) => `${d.drug.toLowerCase()} ${d.doseMg} mg`).join(', ')}`;
-    if (Object.keys(fields).length) throw new AppError('validation', Object.values(fields)[0]!, fields);
-    const [already] = await tx.select({ id: administrations.id }).from(administrations).where(eq(administrations.prescriptionId, id));
-    if (already || rx.state === 'administered') throw new AppError('conflict', 'This dose has already been recorded as given.');
-    if (!matchesSchedule(rx, cycle)) throw new AppError('conflict', STALE_SCHEDULE);
-    const gate = await gateFor(tx, loaded, rx, input.givenOn, 'administer');
-    if (!gate.allowed) throw new AppError('conflict', `${gate.blocking.join('. ')}.`);
-    const event = cycle.place === 'home' ? 'administer' : 'administer-in-hospital';
-    const updated = await applyStep(tx, ctx, rx, event, {
-      expectedVersion: input.expectedVersion,
-      checks: { withinValidity: withinValidity(rx, input.givenOn), doseMatchesVerified: true, lvefClear: true, anaphylaxisKitReady: !rx.anaphylaxisKit || input.anaphylaxisKitConfirmed },
-      data: { givenOn: input.givenOn, doses: input.doses, ...(gate.overrideId ? { overrideId: gate.overrideId, overridden: gate.overridden } : {}) },
-    });
-    try {
-      await tx.insert(administrations).values({ prescriptionId: id, cycleId: cycle.id, patientId: rx.patientId, trustId: rx.trustId, byOrgId: ctx.orgId, place: cycle.place, givenOn: input.givenOn, doses: input.doses, overrideId: gate.overrideId, recordedBy: ctx.userId, recordedAt: ctx.now });
-    } catch (err) {
-      if (pgCode(err) === '23505') throw new AppError('conflict', 'This dose has already been recorded as given.');
-      throw err;
-    }
-    await tx.update(cycles).set({ status: 'given', givenOn: input.givenOn, updatedAt: ctx.now }).where(eq(cycles.id, cycle.id));
-    // A dose given late (inside its validity) re-applies the missed-dose rule to the cycles after it.
-    if (input.givenOn !== cycle.dueDate) {
-      const all = await tx.select().from(cycles).where(eq(cycles.courseId, loaded.course.id)).orderBy(asc(cycles.cycleNumber));
-      const re = rescheduleFrom(loaded.def, all.map((c) => ({ cycle: c.cycleNumber, dueDate: c.dueDate, kind: c.kind })), cycle.cycleNumber, input.givenOn);
-      if (re) await applySchedule(tx, ctx, loaded, all.map((c) => (c.id === cycle.id ? { ...c, status: 'given' as const } : c)), re.schedule, id);
-    }
-    return updated;
+  return withContext(db, ctx, (tx) => administerInTx(tx, ctx, id, input, null));
+}
+
+export async function administerInTx(tx: Tx, ctx: RequestContext, id: string, input: AdministerInput, extras: AdministrationExtras | null) {
+  const { rx, cycle, loaded } = await loadPrescription(tx, ctx, id);
+  await lockCourse(tx, loaded.course.id);
+  if (extras) {
+    const [same] = await tx.select({ id: administrations.id }).from(administrations).where(eq(administrations.idempotencyKey, extras.idempotencyKey));
+    if (same) throw new AppError('conflict', ALREADY_RECORDED);
+  }
+  const fields: Record<string, string> = {};
+  const today = londonDate(ctx.now);
+  if (input.givenOn > today) fields.givenOn = 'The date the dose was given must be today or in the past';
+  const prescribed = new Map(rx.doses.map((d) => [d.drug, d.doseMg]));
+  const matches = input.doses.length === rx.doses.length && input.doses.every((d) => prescribed.get(d.drug) === d.doseMg);
+  if (!matches) fields.doses = `The dose given must be exactly the prescribed dose: ${rx.doses.map((d) => `${d.drug.toLowerCase()} ${d.doseMg} mg`).join(', ')}`;
+  if (Object.keys(fields).length) throw new AppError('validation', Object.values(fields)[0]!, fields);
+  const [already] = await tx.select({ id: administrations.id }).from(administrations).where(eq(administrations.prescriptionId, id));
+  if (already || rx.state === 'administered') throw new AppError('conflict', ALREADY_RECORDED);
+  if (!matchesSchedule(rx, cycle)) throw new AppError('conflict', STALE_SCHEDULE);
+  if (cycle.place === 'home' && cycle.hospitalOnlyReason) throw new AppError('conflict', `Do not give this dose at home: it must be given in hospital until a prescriber has reviewed it (${cycle.hospitalOnlyReason}).`);
+  const gate = await gateFor(tx, loaded, rx, input.givenOn, 'administer');
+  if (!gate.allowed) throw new AppError('conflict', `${gate.blocking.join('. ')}.`);
+  const event = cycle.place === 'home' ? 'administer' : 'administer-in-hospital';
+  const updated = await applyStep(tx, ctx, rx, event, {
+    expectedVersion: input.expectedVersion,
+    checks: { withinValidity: withinValidity(rx, input.givenOn), doseMatchesVerified: true, lvefClear: true, anaphylaxisKitReady: !rx.anaphylaxisKit || input.anaphylaxisKitConfirmed },
+    data: { givenOn: input.givenOn, doses: input.doses, ...(gate.overrideId ? { overrideId: gate.overrideId, overridden: gate.overridden } : {}) },
   });
+  try {
+    await tx.insert(administrations).values({ prescriptionId: id, cycleId: cycle.id, patientId: rx.patientId, trustId: rx.trustId, byOrgId: ctx.orgId, place: cycle.place, givenOn: input.givenOn, doses: input.doses, overrideId: gate.overrideId, recordedBy: ctx.userId, recordedAt: ctx.now, ...(extras ?? {}) });
+  } catch (err) {
+    if (pgCode(err) === '23505') throw new AppError('conflict', ALREADY_RECORDED);
+    throw err;
+  }
+  await tx.update(cycles).set({ status: 'given', givenOn: input.givenOn, updatedAt: ctx.now }).where(eq(cycles.id, cycle.id));
+  // A dose given late (inside its validity) re-applies the missed-dose rule to the cycles after it.
+  if (input.givenOn !== cycle.dueDate) {
+    const all = await tx.select().from(cycles).where(eq(cycles.courseId, loaded.course.id)).orderBy(asc(cycles.cycleNumber));
+    const re = rescheduleFrom(loaded.def, all.map((c) => ({ cycle: c.cycleNumber, dueDate: c.dueDate, kind: c.kind })), cycle.cycleNumber, input.givenOn);
+    if (re) await applySchedule(tx, ctx, loaded, all.map((c) => (c.id === cycle.id ? { ...c, status: 'given' as const } : c)), re.schedule, id);
+  }
+  return updated;
 }

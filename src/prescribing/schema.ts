@@ -73,6 +73,8 @@ export const cycles = pgTable(
     place: text('place', { enum: ['hospital', 'home'] }).notNull(),
     status: text('status', { enum: CYCLE_STATUSES }).notNull().default('planned'),
     givenOn: date('given_on', { mode: 'string' }),
+    /** Set by a grade 2+ reaction: the next dose is given in hospital until a prescriber has reviewed the reaction. */
+    hospitalOnlyReason: text('hospital_only_reason'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('cycles_course_number_idx').on(t.courseId, t.cycleNumber), index('cycles_due_idx').on(t.trustId, t.dueDate)],
@@ -274,8 +276,24 @@ export const administrations = pgTable(
     givenOn: date('given_on', { mode: 'string' }).notNull(),
     doses: jsonb('doses').$type<{ drug: string; doseMg: number }[]>().notNull(),
     overrideId: uuid('override_id').references(() => doseOverrides.id),
+    // The home-visit record: which visit, how and where it was given, the product, and the observation period.
+    visitId: uuid('visit_id'),
+    route: text('route'),
+    site: text('site'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    batch: text('batch'),
+    expiry: date('expiry', { mode: 'string' }),
+    observationCompleted: boolean('observation_completed'),
+    /** The client-generated key of the recording: a retry with the same key is "already recorded", never a second row. */
+    idempotencyKey: text('idempotency_key'),
+    version: integer('version').notNull().default(1),
     recordedBy: uuid('recorded_by').notNull().references(() => users.id),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('administrations_prescription_idx').on(t.prescriptionId), index('administrations_patient_idx').on(t.patientId)],
+  (t) => [
+    uniqueIndex('administrations_prescription_idx').on(t.prescriptionId),
+    uniqueIndex('administrations_idempotency_idx').on(t.idempotencyKey),
+    index('administrations_patient_idx').on(t.patientId),
+  ],
 );

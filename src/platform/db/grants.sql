@@ -12,5 +12,10 @@ REVOKE DELETE, TRUNCATE ON episodes, referrals FROM homeward_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON suitability_checklists, letter_templates FROM homeward_app;
 REVOKE DELETE, TRUNCATE ON consent_forms, consents FROM homeward_app;
 -- Prescribing history, overrides, deferrals and doses given are records of what happened: written once.
-REVOKE UPDATE, DELETE, TRUNCATE ON prescription_events, dose_overrides, deferrals, administrations, weights FROM homeward_app;
+REVOKE UPDATE, DELETE, TRUNCATE ON prescription_events, dose_overrides, deferrals, weights FROM homeward_app;
+-- A dose given can be corrected (with its version) but never deleted; its dose and prescription never change (trigger).
+REVOKE DELETE, TRUNCATE ON administrations FROM homeward_app;
 REVOKE DELETE, TRUNCATE ON regimens, treatment_courses, cycles, prescriptions, lvef_results FROM homeward_app;
+-- What was found and done at a home visit is a record of what happened: written once.
+REVOKE UPDATE, DELETE, TRUNCATE ON visit_checks, reactions, incidents, recording_keys FROM homeward_app;
+REVOKE DELETE, TRUNCATE ON visits, trust_alerts FROM homeward_app;

@@ -7,3 +7,4 @@ export * from '../../audit/schema.ts';
 export * from '../../pathway/config-schema.ts';
 export * from '../../patients/imd-schema.ts';
 export * from '../../prescribing/schema.ts';
+export * from '../../visits/schema.ts';

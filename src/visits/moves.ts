@@ -1,0 +1,24 @@
+/**
+ * What the prescribing context asks of visits inside its own transactions: when a cycle moves (a deferral, or the
+ * schedule recomputed after a late dose) its open visit moves with it; a deferral answers the provider's "not given"
+ * request. Kept here so the prescribing code does not know the visit tables.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { RequestContext } from '../platform/context.ts';
+import type { Tx } from '../platform/db/client.ts';
+import { trustAlerts, visits } from './schema.ts';
+
+export async function moveVisits(tx: Tx, ctx: RequestContext, cycleId: string, newDate: string, reason: string): Promise<void> {
+  const open = await tx.select().from(visits).where(and(eq(visits.cycleId, cycleId), eq(visits.status, 'scheduled')));
+  for (const v of open) {
+    if (v.visitDate === newDate) continue;
+    await tx.update(visits).set({ visitDate: newDate, rescheduleReason: reason, version: v.version + 1, updatedAt: ctx.now }).where(eq(visits.id, v.id));
+  }
+}
+
+export async function resolveDeferralRequests(tx: Tx, ctx: RequestContext, cycleId: string, resolution: string): Promise<void> {
+  await tx
+    .update(trustAlerts)
+    .set({ resolvedBy: ctx.userId, resolvedAt: ctx.now, resolution })
+    .where(and(eq(trustAlerts.cycleId, cycleId), eq(trustAlerts.kind, 'deferral-request'), isNull(trustAlerts.resolvedAt)));
+}
