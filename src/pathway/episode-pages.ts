@@ -18,6 +18,9 @@ import { consentFormsInUse } from './consent-forms.ts';
 import { londonDate } from '../platform/clock.ts';
 import { EpisodeEventInput, EpisodeInput, ReferralResponseInput, VENOUS_ACCESS_LABELS } from './validation.ts';
 import { providerReferralInbox, trustWorklists, type WorklistItem } from './worklists.ts';
+import { COURSE_STARTABLE, courseOfEpisode, startCourse } from '../prescribing/courses.ts';
+import { CourseInput } from '../prescribing/validation.ts';
+import { pageErrors, tryService } from '../prescribing/page-helpers.ts';
 
 export const REGIMENS = Object.entries(REGIMEN_LABELS).map(([value, text]) => ({ value, text }));
 
@@ -48,6 +51,9 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       referral: latestReferral(history),
       venousAccessLabels: VENOUS_ACCESS_LABELS,
       regimenLabel: REGIMENS.find((r) => r.value === episode.regimen)?.text ?? episode.regimen,
+      // The treatment course, once started; a prescriber starts it once the patient has accepted home treatment.
+      courseId: decide(ctx.role, 'prescribing:read') ? await courseOfEpisode(db, ctx, id) : null,
+      canStartCourse: decide(ctx.role, 'prescribing:prescribe') && episode.trustId === ctx.orgId && COURSE_STARTABLE.includes(episode.state),
       letters: decide(ctx.role, 'letter:read') ? (await listLetters(db, ctx, id)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString(), subject: LETTER_TEMPLATES[l.kind].subject })) : [],
       ...extra,
     });
@@ -86,6 +92,15 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       return episodePage(req, reply.code(result.status), req.params.id, { ...result, ...formErrors(errors), values: body, failedEvent: event });
     }
     return reply.redirect(`/episodes/${req.params.id}`, 303);
+  });
+
+  app.post('/episodes/:id/course', { config: { action: 'prescribing:prescribe' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(CourseInput, JSON.parse(JSON.stringify({ startDate: blankToUndefined(body.startDate) })));
+    if (!form.ok) return episodePage(req, reply.code(400), req.params.id, { ...pageErrors('course', form.errors, ['startDate']), values: body });
+    const result = await tryService(startCourse(db, ctxOf(req), req.params.id, form.data), 'course', ['startDate']);
+    if (!result.ok) return episodePage(req, reply.code(result.status), req.params.id, { ...result, values: body });
+    return reply.redirect(`/courses/${result.value.id}?done=started`, 303);
   });
 
   app.post('/episodes/:id/referral-response', { config: { action: 'referral:respond' }, schema: { hide: true, params: IdParams } }, async (req, reply) => {

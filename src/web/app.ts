@@ -30,6 +30,8 @@ import { episodePages } from '../pathway/episode-pages.ts';
 import { pathwayConfigRoutes } from '../pathway/config-routes.ts';
 import { letterTemplateRoutes } from '../pathway/letter-template-routes.ts';
 import { prescribingRoutes } from '../prescribing/routes.ts';
+import { visitRoutes } from '../visits/routes.ts';
+import { prescribingPages } from '../prescribing/pages.ts';
 import { ensureRegimenLibrary } from '../prescribing/regimen-store.ts';
 import { regimenRoutes } from '../prescribing/regimen-routes.ts';
 
@@ -145,6 +147,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await pathwayConfigRoutes(scoped, deps);
     await letterTemplateRoutes(scoped, deps);
     await prescribingRoutes(scoped, deps);
+    await visitRoutes(scoped, deps);
+    await prescribingPages(scoped, deps);
     await regimenRoutes(scoped, deps);
   });
   return app;

@@ -13,6 +13,10 @@ interface Home {
 
 const PATIENTS: Link = { href: '/patients', text: 'Patients', description: 'Find a patient by NHS number, name or date of birth' };
 const TOKENS: Link = { href: '/account/tokens', text: 'API tokens', description: 'Tokens that let an integration use the API as you' };
+const WORKLISTS: Link = { href: '/worklists', text: 'Pathway worklists', description: 'Suitable but not offered, undecided, referrals waiting, returns this month' };
+const PRESCRIBING: Link = { href: '/worklists/prescribing', text: 'Prescribing worklists', description: 'LVEF due, overdue and awaiting assessment; doses without a released prescription; prescriptions to screen' };
+const ALERTS: Link = { href: '/alerts', text: 'Alerts from home visits', description: 'Reactions, doses not given and incidents reported by the provider' };
+const PERFORMANCE: Link = { href: '/reports/provider-performance', text: 'Provider performance', description: 'Visits on time, late and missed; days to the first home dose; returns to hospital' };
 
 /** What each role's home page offers now, and the capabilities still being built for it. */
 export function homeFor(role: Role): Home {
@@ -20,26 +24,26 @@ export function homeFor(role: Role): Home {
     case 'trust-nurse':
     case 'trust-prescriber':
       return {
-        intro: 'Find and register patients, and refer them to a home-care provider.',
-        links: [PATIENTS, { href: '/patients/new', text: 'Register a patient', description: 'Add a patient to your Trust’s registry' }, TOKENS],
-        coming: role === 'trust-nurse'
-          ? ['Suitability assessment, offer and choice', 'Worklists', 'Consent and GP letters']
-          : ['Electronic prescribing and dose calculation', 'LVEF assessment and the cardiac safety gate', 'Deferrals that keep the schedule in step'],
+        intro: role === 'trust-nurse'
+          ? 'Register patients, take them through the home pathway, and record weights, LVEF results and hospital doses.'
+          : 'Take patients through the home pathway, prescribe each dose, assess LVEF results and keep the schedule in step.',
+        links: [PATIENTS, { href: '/patients/new', text: 'Register a patient', description: 'Add a patient to your Trust’s registry' }, WORKLISTS, PRESCRIBING, ALERTS, TOKENS],
+        coming: ['Monthly uptake report', 'National SACT data set export'],
       };
     case 'trust-pharmacist':
-      return { intro: 'See your Trust’s patients.', links: [PATIENTS, TOKENS], coming: ['Clinical screening of prescriptions', 'Release to the provider'] };
+      return { intro: 'Screen prescriptions and release them to the home-care provider.', links: [PRESCRIBING, PATIENTS, ALERTS, TOKENS], coming: ['National SACT data set export'] };
     case 'cancer-manager':
-      return { intro: 'See your Trust’s patients and, soon, its home-pathway performance.', links: [PATIENTS, TOKENS], coming: ['Monthly uptake report by unit', 'Incidents and reactions', 'CQUIN and QIPP figures'] };
+      return { intro: 'See your Trust’s patients, incidents and reactions from home visits, and the provider’s performance.', links: [PATIENTS, WORKLISTS, ALERTS, PERFORMANCE, TOKENS], coming: ['Monthly uptake report by unit', 'CQUIN and QIPP figures'] };
     case 'provider-nurse':
-      return { intro: 'See the patients referred to your organisation under an active agreement.', links: [PATIENTS, TOKENS], coming: ['Today’s visits on your phone', 'Pre-administration checklist and the administration record', 'Reactions and incidents'] };
+      return { intro: 'Your visits today, with the safety check for each dose, the administration record, reactions and incidents.', links: [{ href: '/visits/today', text: 'Today’s visits', description: 'Your visits today, each with its safety panel' }, PATIENTS, TOKENS], coming: ['Remote monitoring after treatment'] };
     case 'provider-coordinator':
-      return { intro: 'See the patients referred to your organisation under an active agreement.', links: [PATIENTS, TOKENS], coming: ['New referrals to accept', 'Visit scheduling by nurse'] };
+      return { intro: 'Answer new referrals, book and reschedule visits, and follow your service’s performance.', links: [{ href: '/referrals', text: 'New referrals', description: 'Referrals waiting for your answer' }, { href: '/visits/schedule', text: 'Visit schedule', description: 'Day and week views by nurse; book and reschedule visits' }, PERFORMANCE, PATIENTS, TOKENS], coming: ['Remote monitoring after treatment'] };
     case 'provider-pharmacist':
-      return { intro: 'See the patients referred to your organisation under an active agreement.', links: [PATIENTS, TOKENS], coming: ['Released prescriptions to dispense', 'Batch, expiry and cold-chain records'] };
+      return { intro: 'Dispense the prescriptions the Trust has released to you, with batch, expiry and cold chain.', links: [{ href: '/dispensing', text: 'Dispensing', description: 'Released prescriptions to dispense and deliver' }, PATIENTS, TOKENS], coming: ['Delivery tracking'] };
     case 'commissioner':
-      return { intro: 'Commissioners see aggregate figures only, never patient identifiers.', links: [TOKENS], coming: ['Monthly uptake by Trust and unit', 'CQUIN targets', 'QIPP savings'] };
+      return { intro: 'Commissioners see aggregate figures only, never patient identifiers.', links: [PERFORMANCE, TOKENS], coming: ['Monthly uptake by Trust and unit', 'CQUIN targets', 'QIPP savings'] };
     case 'network-lead':
-      return { intro: 'The network sees aggregate figures across all Trusts, never patient identifiers.', links: [TOKENS], coming: ['Network uptake report and progress graph', 'Inequalities in uptake', 'Capacity released'] };
+      return { intro: 'The network sees aggregate figures across all Trusts, never patient identifiers.', links: [PERFORMANCE, TOKENS], coming: ['Network uptake report and progress graph', 'Inequalities in uptake', 'Capacity released'] };
     case 'admin':
       return {
         intro: 'Manage organisations, units, staff accounts and data-sharing agreements.',
@@ -47,9 +51,15 @@ export function homeFor(role: Role): Home {
           { href: '/admin/organisations', text: 'Organisations and units', description: 'Trusts, units, providers, commissioners and the network' },
           { href: '/admin/users', text: 'Users', description: 'Staff accounts, roles and unit limits' },
           { href: '/admin/agreements', text: 'Data-sharing agreements', description: 'What lets a provider see a Trust’s referred patients' },
+          { href: '/admin/regimens', text: 'Regimen library', description: 'Regimens as versioned data: doses, schedule, monitoring, missed-dose rule' },
+          { href: '/admin/checklists', text: 'Suitability checklists', description: 'The checklist of each regimen' },
+          { href: '/admin/consent-forms', text: 'Consent forms', description: 'Versions of the treatment and data-sharing forms' },
+          { href: '/admin/letter-templates', text: 'GP letter templates', description: 'The wording of the letters to GPs' },
+          { href: '/admin/imd', text: 'IMD by postcode', description: 'The postcode to deprivation decile table' },
+          PERFORMANCE,
           TOKENS,
         ],
-        coming: ['Suitability checklists per regimen', 'GP letter templates', 'Regimen library'],
+        coming: ['Reports and exports'],
       };
   }
 }

@@ -6,12 +6,15 @@ const ITEMS: { href: string; text: string; action: Action }[] = [
   { href: '/patients', text: 'Patients', action: 'patient:list' },
   { href: '/worklists', text: 'Worklists', action: 'worklist:read' },
   { href: '/referrals', text: 'New referrals', action: 'referral:respond' },
+  { href: '/worklists/prescribing', text: 'Prescribing', action: 'worklist:read' },
+  { href: '/dispensing', text: 'Dispensing', action: 'prescribing:dispense' },
   { href: '/admin/organisations', text: 'Organisations', action: 'org:manage' },
   { href: '/admin/users', text: 'Users', action: 'user:manage' },
   { href: '/admin/agreements', text: 'Agreements', action: 'agreement:manage' },
   { href: '/admin/checklists', text: 'Checklists', action: 'config:manage' },
   { href: '/admin/consent-forms', text: 'Consent forms', action: 'config:manage' },
   { href: '/admin/letter-templates', text: 'Letter templates', action: 'config:manage' },
+  { href: '/admin/regimens', text: 'Regimen library', action: 'regimen:manage' },
   { href: '/admin/imd', text: 'IMD by postcode', action: 'config:manage' },
   { href: '/account/tokens', text: 'API tokens', action: 'token:manage' },
 ];
@@ -19,10 +22,9 @@ const ITEMS: { href: string; text: string; action: Action }[] = [
 /** Header links for a role: only what the policy table lets it use. */
 export function navigationFor(role: Role, currentUrl: string) {
   const path = currentUrl.split('?')[0] ?? '/';
-  return ITEMS.filter((i) => decide(role, i.action)).map((i) => ({
-    href: i.href,
-    text: i.text,
-    current: i.href === path,
-    active: i.href !== '/' && path.startsWith(i.href),
-  }));
+  const items = ITEMS.filter((i) => decide(role, i.action));
+  // Only the most specific matching link is marked: /worklists/prescribing is "Prescribing", not also "Worklists".
+  const under = (href: string) => href !== '/' && (path === href || path.startsWith(`${href}/`));
+  const best = items.filter((i) => under(i.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
+  return items.map((i) => ({ href: i.href, text: i.text, current: i.href === path, active: i.href === best }));
 }
