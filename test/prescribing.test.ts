@@ -363,3 +363,33 @@ test('E4 through the service: suspended at 49%, then resumed by a prescriber and
   assert.deepEqual([d.doseKind, d.daysLate, d.prescription, d.nextDueDate], ['reload', 28, 'cancelled', '2026-07-22']);
   assert.equal((await rxOf(t.prescriber, rx)).prescription.state, 'cancelled');
 });
+
+test('a new regimen is data only: an administrator publishes a BSA-dosed regimen and a fixed-dose combination, and patients are offered, scheduled and prescribed on them with no code change', async () => {
+  await at('2026-06-01');
+  const admin = await signIn(w.app, 'admin');
+  const { ILLUSTRATIVE_PACLITAXEL_WEEKLY: bsa, ILLUSTRATIVE_PERTUZUMAB_TRASTUZUMAB_SC: combo } = await import('../src/prescribing/regimen-library.ts');
+  const publish = async (def: object) => {
+    const draft = await ok<{ id: string }>(admin.request({ method: 'POST', url: '/api/v1/admin/regimens', payload: def }), 201);
+    await ok(admin.request({ method: 'POST', url: `/api/v1/admin/regimens/${draft.id}/publish` }));
+  };
+  // Before publication the code is not offered.
+  const early = await t.nurse.request({ method: 'POST', url: `/api/v1/patients/${(await w.patientsOf('RX1'))[0]!.id}/episodes`, payload: { regimen: 'paclitaxel-weekly-trust' } });
+  assert.equal(early.statusCode, 400);
+  assert.equal(early.json().error.fields.regimen, 'Select a regimen from the list');
+  await publish({ ...bsa, code: 'paclitaxel-weekly-trust', name: 'Paclitaxel 80 mg/m² weekly (Trust protocol)', homeSuitable: true, illustrative: false, source: 'Trust protocol PAC-W v3, checked by the lead pharmacist' });
+  await publish({ ...combo, code: 'pertuzumab-trastuzumab-sc', name: 'Pertuzumab/trastuzumab SC, 3-weekly', illustrative: false, source: 'Trust protocol PH-SC v1, checked by the lead pharmacist' });
+
+  const p = await patientOnCourse(w, t, { startDate: '2026-06-01', regimen: 'paclitaxel-weekly-trust' });
+  assert.equal(p.cycles.length, 12);
+  assert.deepEqual(p.cycles.slice(0, 2).map((c) => [c.dueDate, c.place]), [['2026-06-01', 'hospital'], ['2026-06-08', 'home']]);
+  const noHeight = await t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${p.cycles[0]!.id}/prescriptions` });
+  assert.equal(noHeight.statusCode, 400, 'a BSA dose needs a height');
+  await ok(t.nurse.request({ method: 'POST', url: `/api/v1/courses/${p.courseId}/weights`, payload: { weightKg: 70, heightCm: 170, measuredOn: '2026-06-01' } }), 201);
+  const rx = await ok<{ doses: { drug: string; doseMg: number; calculatedMg: number }[]; premedication: string[] }>(t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${p.cycles[0]!.id}/prescriptions` }), 201);
+  assert.deepEqual(rx.doses.map((d) => [d.drug, d.calculatedMg, d.doseMg]), [['PACLITAXEL', 145.6, 145]], '80 mg/m² × 1.82 m², to the nearest 5 mg');
+  assert.equal(rx.premedication.length, 3);
+
+  const q = await patientOnCourse(w, t, { startDate: '2026-06-01', regimen: 'pertuzumab-trastuzumab-sc' });
+  const combination = await ok<{ doses: { drug: string; doseMg: number }[] }>(t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${q.cycles[0]!.id}/prescriptions` }), 201);
+  assert.deepEqual(combination.doses.map((d) => [d.drug, d.doseMg]), [['PERTUZUMAB', 1200], ['TRASTUZUMAB', 600]], 'fixed loading doses, whatever the weight');
+});

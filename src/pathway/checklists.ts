@@ -4,12 +4,14 @@ import { withContext, type RequestContext } from '../platform/context.ts';
 import type { Db, Tx } from '../platform/db/client.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { users } from '../identity/schema.ts';
-import { REGIMEN_LABELS } from './episode-rules.ts';
+import { regimenNames, treatableRegimens } from '../prescribing/regimen-store.ts';
 import { suitabilityChecklists } from './config-schema.ts';
 import { checklistConfigProblems, codeFor, DEFAULT_CHECKLIST, type ChecklistItem } from './suitability.ts';
 
 export interface ChecklistVersion {
   regimen: string;
+  /** The regimen's name in the library, for pages. */
+  regimenLabel?: string;
   /** 0 is the built-in default from spec §4.2, in force until an administrator saves a version. */
   version: number;
   items: ChecklistItem[];
@@ -31,18 +33,20 @@ export async function currentChecklist(tx: Db | Tx, regimen: string): Promise<Ch
   return row ? { regimen, version: row.c.version, items: row.c.items, changedAt: row.c.createdAt, changedBy: row.by } : builtIn(regimen);
 }
 
-function knownRegimen(regimen: string): void {
-  if (!(regimen in REGIMEN_LABELS)) throw notFound('regimen');
+/** A regimen in the library (any version), or 404; returns its name. */
+async function knownRegimen(tx: Db | Tx, regimen: string): Promise<string> {
+  const name = (await regimenNames(tx))[regimen];
+  if (!name) throw notFound('regimen');
+  return name;
 }
 
-/** Every regimen's checklist in force. */
+/** The checklist in force for every regimen patients can be offered (the library decides which: data, not code). */
 export function listChecklists(db: Db, ctx: RequestContext) {
-  return withContext(db, ctx, (tx) => Promise.all(Object.keys(REGIMEN_LABELS).map((r) => currentChecklist(tx, r))));
+  return withContext(db, ctx, async (tx) => Promise.all((await treatableRegimens(tx)).map(async (r) => ({ ...(await currentChecklist(tx, r.value)), regimenLabel: r.text }))));
 }
 
 export function getChecklist(db: Db, ctx: RequestContext, regimen: string) {
-  knownRegimen(regimen);
-  return withContext(db, ctx, (tx) => currentChecklist(tx, regimen));
+  return withContext(db, ctx, async (tx) => ({ ...(await currentChecklist(tx, regimen)), regimenLabel: await knownRegimen(tx, regimen) }));
 }
 
 export type ChecklistEdit = { code?: string; text: string; naAllowed?: boolean };
@@ -52,9 +56,9 @@ export type ChecklistEdit = { code?: string; text: string; naAllowed?: boolean }
  * versions); a new item gets a code made from its wording. Assessments already made keep the version they used.
  */
 export function saveChecklist(db: Db, ctx: RequestContext, regimen: string, edits: ChecklistEdit[]) {
-  knownRegimen(regimen);
   return withContext(db, ctx, async (tx) => {
-    const current = await currentChecklist(tx, regimen);
+    const regimenLabel = await knownRegimen(tx, regimen);
+    const current = { ...(await currentChecklist(tx, regimen)), regimenLabel };
     const taken = edits.flatMap((e) => (e.code ? [e.code] : []));
     const items: ChecklistItem[] = [];
     for (const e of edits) {

@@ -6,7 +6,6 @@ import type { AppDeps } from '../web/app.ts';
 import { attempt, blankToUndefined, formErrors, parseForm } from '../web/forms.ts';
 import { renderPage } from '../web/render.ts';
 import { errorResponses, IdParams } from '../web/schemas.ts';
-import { REGIMEN_LABELS } from './episode-rules.ts';
 import { getChecklist, listChecklists, saveChecklist, type ChecklistEdit, type ChecklistVersion } from './checklists.ts';
 import { addConsentForm, CONSENT_KIND_LABELS, listConsentForms, retireConsentForm, type ConsentFormVersion } from './consent-forms.ts';
 import { CONSENT_KINDS } from './config-schema.ts';
@@ -25,7 +24,7 @@ const ConsentFormOut = z.object({ id: z.string().nullable(), kind: z.enum(CONSEN
 
 const presentChecklist = (c: ChecklistVersion) => ({
   regimen: c.regimen,
-  regimenLabel: REGIMEN_LABELS[c.regimen] ?? c.regimen,
+  regimenLabel: c.regimenLabel ?? c.regimen,
   version: c.version,
   items: c.items.map((i) => ({ code: i.code, text: i.text, naAllowed: !!i.naAllowed })),
   changedAt: c.changedAt?.toISOString() ?? null,
@@ -60,8 +59,10 @@ export async function pathwayConfigRoutes(base: FastifyInstance, { db }: AppDeps
     renderPage(req, reply, 'pathway/views/checklists.njk', { title: 'Suitability checklists', checklists: (await listChecklists(db, ctxOf(req))).map(presentChecklist) }),
   );
 
-  const editPage = async (req: FastifyRequest, reply: FastifyReply, regimen: string, extra: object = {}) =>
-    renderPage(req, reply, 'pathway/views/checklist-edit.njk', { title: `Suitability checklist: ${REGIMEN_LABELS[regimen] ?? regimen}`, checklist: presentChecklist(await getChecklist(db, ctxOf(req), regimen)), ...extra });
+  const editPage = async (req: FastifyRequest, reply: FastifyReply, regimen: string, extra: object = {}) => {
+    const checklist = presentChecklist(await getChecklist(db, ctxOf(req), regimen));
+    return renderPage(req, reply, 'pathway/views/checklist-edit.njk', { title: `Suitability checklist: ${checklist.regimenLabel}`, checklist, ...extra });
+  };
   app.get('/admin/checklists/:regimen', { config: { action }, schema: { hide: true, params: RegimenParams } }, async (req, reply) => {
     const saved = (req.query as Record<string, string | undefined>).saved;
     return editPage(req, reply, req.params.regimen, { saved: saved === '1' });

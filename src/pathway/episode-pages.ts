@@ -7,7 +7,8 @@ import { attempt, blankToUndefined, formErrors, parseForm } from '../web/forms.t
 import { renderPage } from '../web/render.ts';
 import { IdParams } from '../web/schemas.ts';
 import { formatNhsNumber } from '../patients/rules.ts';
-import { DECLINE_REASONS, EVENT_LABELS, REGIMEN_LABELS, RETURN_REASONS } from './episode-rules.ts';
+import { DECLINE_REASONS, EVENT_LABELS, RETURN_REASONS } from './episode-rules.ts';
+import { regimenLabels } from '../prescribing/regimen-store.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, respondToReferral } from './episodes.ts';
 import { historyFor, latestReferral, presentEpisode, presentHistory } from './present.ts';
 import { listProviders } from './service.ts';
@@ -22,7 +23,6 @@ import { COURSE_STARTABLE, courseOfEpisode, startCourse } from '../prescribing/c
 import { CourseInput } from '../prescribing/validation.ts';
 import { pageErrors, tryService } from '../prescribing/page-helpers.ts';
 
-export const REGIMENS = Object.entries(REGIMEN_LABELS).map(([value, text]) => ({ value, text }));
 
 const presentItem = (i: WorklistItem) => ({ ...i, nhsNumber: formatNhsNumber(i.nhsNumber), since: i.since.toISOString() });
 
@@ -50,7 +50,7 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       providers: canUpdate && allowed.includes('refer') ? (await listProviders(db, ctx)).map((o) => ({ value: o.id, text: o.name })) : [],
       referral: latestReferral(history),
       venousAccessLabels: VENOUS_ACCESS_LABELS,
-      regimenLabel: REGIMENS.find((r) => r.value === episode.regimen)?.text ?? episode.regimen,
+      regimenLabel: (await regimenLabels(db, ctx))[episode.regimen] ?? episode.regimen,
       // The treatment course, once started; a prescriber starts it once the patient has accepted home treatment.
       courseId: decide(ctx.role, 'prescribing:read') ? await courseOfEpisode(db, ctx, id) : null,
       canStartCourse: decide(ctx.role, 'prescribing:prescribe') && episode.trustId === ctx.orgId && COURSE_STARTABLE.includes(episode.state),

@@ -65,13 +65,6 @@ export const RETURN_REASONS = {
 } as const;
 export type ReturnReason = keyof typeof RETURN_REASONS;
 
-/** Regimens the pathway offers until the regimen library (prescribing) supplies them as data. */
-export const REGIMEN_LABELS: Record<string, string> = {
-  'trastuzumab-iv-3-weekly': 'Trastuzumab IV, 3-weekly',
-  'trastuzumab-iv-weekly': 'Trastuzumab IV, weekly',
-  'trastuzumab-sc-3-weekly': 'Trastuzumab SC 600 mg, 3-weekly',
-};
-
 const TERMINAL: EpisodeState[] = ['completed', 'discontinued'];
 
 /** For each event: the states it may start from, and where it leads (a function when the outcome decides). */

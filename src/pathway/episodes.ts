@@ -7,7 +7,8 @@ import { AppError, notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
-import { allowedEvents, REGIMEN_LABELS, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
+import { allowedEvents, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
+import { regimenNames, treatableRegimens } from '../prescribing/regimen-store.ts';
 import { LETTER_FOR_EVENT } from './letters-rules.ts';
 import { assessChecklist, checklistProblems } from './suitability.ts';
 import { currentChecklist } from './checklists.ts';
@@ -25,6 +26,7 @@ export function createEpisode(db: Db, ctx: RequestContext, patientId: string, in
     if (!patient) throw notFound('patient');
     // One open episode per patient: referrals and provider access follow the patient, so two open episodes could
     // end each other's access.
+    if (!(await treatableRegimens(tx)).some((r) => r.value === input.regimen)) throw new AppError('validation', 'Select a regimen from the list', { regimen: 'Select a regimen from the list' });
     const [open] = await tx.select({ id: episodes.id }).from(episodes).where(and(eq(episodes.patientId, patientId), notInArray(episodes.state, ['completed', 'discontinued'])));
     if (open) throw new AppError('conflict', 'This patient already has an open home-pathway episode. Complete or discontinue it before starting another.');
     const [row] = await tx
@@ -166,7 +168,7 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
     if (letter) {
       const reasons: Record<string, string> = RETURN_REASONS;
       const reason = event === 'withdraw-consent' ? 'the patient withdrew consent' : reasonCode ? (reasons[reasonCode] ?? reasonCode) : null;
-      await writeLetter(tx, ctx, updated, letter, { reason, note: note ?? null, regimenLabel: REGIMEN_LABELS[episode.regimen] ?? episode.regimen });
+      await writeLetter(tx, ctx, updated, letter, { reason, note: note ?? null, regimenLabel: (await regimenNames(tx))[episode.regimen] ?? episode.regimen });
     }
     await audit(tx, ctx, { action: `episode:${event}`, patientId: episode.patientId, detail: { episodeId: id, from: episode.state, to: result.to } });
     return updated;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DECLINE_REASONS, REGIMEN_LABELS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
+import { DECLINE_REASONS, RETURN_REASONS, type DeclineReason, type ReturnReason } from './episode-rules.ts';
 
 const note = z.string().trim().max(1000, 'Note must be 1,000 characters or fewer').optional();
 const dateField = (missing: string) => z
@@ -25,7 +25,8 @@ export const REFERRAL_FIELDS = {
 export const VENOUS_ACCESS_LABELS = { peripheral: 'Peripheral cannula', picc: 'PICC line', port: 'Implanted port', 'not-applicable': 'Not applicable (subcutaneous)' } as const;
 
 export const EpisodeInput = z.strictObject({
-  regimen: z.enum(Object.keys(REGIMEN_LABELS) as [string, ...string[]], { error: 'Select a regimen from the list' }),
+  // Checked against the published, home-suitable regimens in the library by the service: a new regimen is data.
+  regimen: z.string({ error: 'Select a regimen from the list' }).regex(/^[a-z][a-z0-9-]{2,59}$/, 'Select a regimen from the list'),
 });
 
 /** What each event needs; `expectedVersion` (optional) refuses the change if someone else changed the episode first. */

@@ -10,7 +10,7 @@ import { errorResponses, IdParams } from '../web/schemas.ts';
 import { listUnits } from '../organisations/service.ts';
 import { listEpisodes } from '../pathway/episodes.ts';
 import { presentEpisode } from '../pathway/present.ts';
-import { REGIMENS } from '../pathway/episode-pages.ts';
+import { regimenChoices, regimenLabels } from '../prescribing/regimen-store.ts';
 import { createPatient, getPatient, searchPatients } from './service.ts';
 import { presentPatient } from './present.ts';
 import { PatientInput, PatientSearch } from './validation.ts';
@@ -84,8 +84,8 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     const ctx = ctxOf(req);
     const patient = presentPatient(await getPatient(db, ctx, req.params.id), ctx);
     const episodes = decide(ctx.role, 'episode:read') ? (await listEpisodes(db, ctx, patient.id)).map(presentEpisode) : [];
-    const regimens = decide(ctx.role, 'episode:create') ? REGIMENS : [];
-    const regimenLabel = Object.fromEntries(REGIMENS.map((r) => [r.value, r.text]));
+    const regimens = decide(ctx.role, 'episode:create') ? await regimenChoices(db, ctx) : [];
+    const regimenLabel = await regimenLabels(db, ctx);
     return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, episodes, regimens, regimenLabel });
   });
 

@@ -74,3 +74,22 @@ export function publishRegimen(db: Db, ctx: RequestContext, id: string) {
     return published!;
   });
 }
+
+/**
+ * The regimens a patient can be offered home treatment on: the newest published version of each code that is marked
+ * home-suitable and is not an illustrative example. A new regimen is a new published record — no code change.
+ */
+export async function treatableRegimens(tx: Tx | Db): Promise<{ value: string; text: string }[]> {
+  const rows = await tx.select().from(regimens).where(eq(regimens.status, 'published')).orderBy(asc(regimens.name));
+  return rows.filter((r) => r.definition.homeSuitable && !r.definition.illustrative).map((r) => ({ value: r.code, text: r.name }));
+}
+
+/** Display names of every regimen code (the newest version's name), for labels on pages and letters. */
+export async function regimenNames(tx: Tx | Db): Promise<Record<string, string>> {
+  const rows = await tx.select({ code: regimens.code, name: regimens.name, version: regimens.version }).from(regimens).orderBy(asc(regimens.version));
+  return Object.fromEntries(rows.map((r) => [r.code, r.name]));
+}
+
+/** For pages: the regimens a patient can be offered, and every code's name. */
+export const regimenChoices = (db: Db, ctx: RequestContext) => withContext(db, ctx, (tx) => treatableRegimens(tx));
+export const regimenLabels = (db: Db, ctx: RequestContext) => withContext(db, ctx, (tx) => regimenNames(tx));
