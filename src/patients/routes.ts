@@ -15,6 +15,7 @@ import { createPatient, getPatient, searchPatients } from './service.ts';
 import { presentPatient } from './present.ts';
 import { PatientInput, PatientSearch } from './validation.ts';
 import { ETHNIC_CATEGORIES, SEXES } from './codes.ts';
+import { homeRecordFor } from '../visits/nurse-data.ts';
 
 const PatientOut = z.object({
   id: z.string(), nhsNumber: z.string(), givenName: z.string(), familyName: z.string(), dateOfBirth: z.string(), postcode: z.string().nullable(),
@@ -86,7 +87,9 @@ export async function patientRoutes(base: FastifyInstance, { db }: AppDeps): Pro
     const episodes = decide(ctx.role, 'episode:read') ? (await listEpisodes(db, ctx, patient.id)).map(presentEpisode) : [];
     const regimens = decide(ctx.role, 'episode:create') ? await regimenChoices(db, ctx) : [];
     const regimenLabel = await regimenLabels(db, ctx);
-    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, episodes, regimens, regimenLabel });
+    // Home treatment record (visits context): what the provider recorded at home, for the Trust's clinical staff.
+    const homeRecord = ctx.orgKind === 'trust' && decide(ctx.role, 'visit:read') ? await homeRecordFor(db, ctx, patient.id) : null;
+    return renderPage(req, reply, 'patients/views/detail.njk', { title: `${patient.givenName} ${patient.familyName}`, patient, episodes, regimens, regimenLabel, homeRecord });
   });
 
 }
