@@ -35,6 +35,8 @@ export const ACTIONS = [
   'alert:read',
   'alert:resolve',
   'performance:read',
+  'report:read',
+  'report:drilldown',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -94,6 +96,11 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'alert:resolve': grant(['trust-prescriber', 'trust-nurse', 'cancer-manager'], 'own-org'),
   // Provider performance in aggregate: no patient identifiers, so commissioners and the network may see it too.
   'performance:read': { 'provider-coordinator': 'own-org', 'cancer-manager': 'own-org', commissioner: 'all', 'network-lead': 'all', admin: 'all' },
+  // Steering-group and commissioner reports (uptake, CQUIN, QIPP): a cancer manager their Trust's units; commissioners,
+  // the network and administrators every Trust, in aggregate with small numbers withheld, never an identifier.
+  'report:read': { 'cancer-manager': 'own-org', commissioner: 'all', 'network-lead': 'all', admin: 'all' },
+  // From a report figure to the patients behind it: only the Trust's own cancer manager, who may see its patients.
+  'report:drilldown': { 'cancer-manager': 'own-org' },
 };
 
 function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {

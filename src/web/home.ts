@@ -16,6 +16,7 @@ const TOKENS: Link = { href: '/account/tokens', text: 'API tokens', description:
 const WORKLISTS: Link = { href: '/worklists', text: 'Pathway worklists', description: 'Suitable but not offered, undecided, referrals waiting, returns this month' };
 const PRESCRIBING: Link = { href: '/worklists/prescribing', text: 'Prescribing worklists', description: 'LVEF due, overdue and awaiting assessment; doses without a released prescription; prescriptions to screen' };
 const ALERTS: Link = { href: '/alerts', text: 'Alerts from home visits', description: 'Reactions, doses not given and incidents reported by the provider' };
+const MONTHLY: Link = { href: '/reports/monthly', text: 'Monthly report', description: 'Uptake by Trust and unit, reasons for declining, the progress graph, CQUIN and QIPP savings; CSV, Excel and PDF' };
 const PERFORMANCE: Link = { href: '/reports/provider-performance', text: 'Provider performance', description: 'Visits on time, late and missed; days to the first home dose; returns to hospital' };
 
 /** What each role's home page offers now, and the capabilities still being built for it. */
@@ -28,12 +29,12 @@ export function homeFor(role: Role): Home {
           ? 'Register patients, take them through the home pathway, and record weights, LVEF results and hospital doses.'
           : 'Take patients through the home pathway, prescribe each dose, assess LVEF results and keep the schedule in step.',
         links: [PATIENTS, { href: '/patients/new', text: 'Register a patient', description: 'Add a patient to your Trust’s registry' }, WORKLISTS, PRESCRIBING, ALERTS, TOKENS],
-        coming: ['Monthly uptake report', 'National SACT data set export'],
+        coming: ['National SACT data set export'],
       };
     case 'trust-pharmacist':
       return { intro: 'Screen prescriptions and release them to the home-care provider.', links: [PRESCRIBING, PATIENTS, ALERTS, TOKENS], coming: ['National SACT data set export'] };
     case 'cancer-manager':
-      return { intro: 'See your Trust’s patients, incidents and reactions from home visits, and the provider’s performance.', links: [PATIENTS, WORKLISTS, ALERTS, PERFORMANCE, TOKENS], coming: ['Monthly uptake report by unit', 'CQUIN and QIPP figures'] };
+      return { intro: 'See your Trust’s patients, incidents and reactions from home visits, and the provider’s performance.', links: [PATIENTS, WORKLISTS, ALERTS, MONTHLY, PERFORMANCE, TOKENS], coming: [] };
     case 'provider-nurse':
       return { intro: 'Your visits today, with the safety check for each dose, the administration record, reactions and incidents.', links: [{ href: '/visits/today', text: 'Today’s visits', description: 'Your visits today, each with its safety panel' }, PATIENTS, TOKENS], coming: ['Remote monitoring after treatment'] };
     case 'provider-coordinator':
@@ -41,9 +42,9 @@ export function homeFor(role: Role): Home {
     case 'provider-pharmacist':
       return { intro: 'Dispense the prescriptions the Trust has released to you, with batch, expiry and cold chain.', links: [{ href: '/dispensing', text: 'Dispensing', description: 'Released prescriptions to dispense and deliver' }, PATIENTS, TOKENS], coming: ['Delivery tracking'] };
     case 'commissioner':
-      return { intro: 'Commissioners see aggregate figures only, never patient identifiers.', links: [PERFORMANCE, TOKENS], coming: ['Monthly uptake by Trust and unit', 'CQUIN targets', 'QIPP savings'] };
+      return { intro: 'Commissioners see aggregate figures only, never patient identifiers.', links: [MONTHLY, PERFORMANCE, TOKENS], coming: [] };
     case 'network-lead':
-      return { intro: 'The network sees aggregate figures across all Trusts, never patient identifiers.', links: [PERFORMANCE, TOKENS], coming: ['Network uptake report and progress graph', 'Inequalities in uptake', 'Capacity released'] };
+      return { intro: 'The network sees aggregate figures across all Trusts, never patient identifiers.', links: [MONTHLY, PERFORMANCE, TOKENS], coming: ['Inequalities in uptake', 'Capacity released'] };
     case 'admin':
       return {
         intro: 'Manage organisations, units, staff accounts and data-sharing agreements.',
@@ -56,6 +57,7 @@ export function homeFor(role: Role): Home {
           { href: '/admin/consent-forms', text: 'Consent forms', description: 'Versions of the treatment and data-sharing forms' },
           { href: '/admin/letter-templates', text: 'GP letter templates', description: 'The wording of the letters to GPs' },
           { href: '/admin/imd', text: 'IMD by postcode', description: 'The postcode to deprivation decile table' },
+          MONTHLY,
           PERFORMANCE,
           TOKENS,
         ],

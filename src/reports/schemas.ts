@@ -1,0 +1,49 @@
+/** The JSON shape of the monthly report, for the route's response and the OpenAPI document. */
+import { z } from 'zod';
+import { COUNT_FIGURES } from './rules.ts';
+
+const shown = z.number().nullable().describe('null when withheld (a count from 1 to 7, or one that would reveal it) or when there is nothing to divide by');
+const counts = z.object(Object.fromEntries(COUNT_FIGURES.map((f) => [f, shown])) as Record<(typeof COUNT_FIGURES)[number], typeof shown>);
+const money = z.number().nullable().describe('pence');
+
+export const MonthlyReportBody = z.object({
+  from: z.string(),
+  to: z.string(),
+  months: z.array(z.string()),
+  scope: z.enum(['own-trust', 'all']),
+  suppressed: z.boolean(),
+  rows: z.array(
+    z.object({
+      level: z.enum(['network', 'trust', 'unit']),
+      trustId: z.string().nullable(),
+      unitId: z.string().nullable(),
+      name: z.string(),
+      period: z.string().describe('YYYY-MM, or "total" for the whole range'),
+      counts,
+      percentages: z.object({ offeredOfSuitable: shown, optedOfSuitable: shown, optedOfOffered: shown, revertedOfOpted: shown }),
+      declineReasons: z.record(z.string(), shown),
+      returnReasons: z.record(z.string(), shown),
+    }),
+  ),
+  progress: z.array(z.object({ trustId: z.string(), name: z.string(), points: z.array(z.object({ month: z.string(), suitable: shown, opted: shown, percent: shown })) })),
+  cquin: z.array(
+    z.object({
+      trustId: z.string(),
+      name: z.string(),
+      target: z.object({ name: z.string(), from: z.string(), to: z.string(), offeredPercent: z.number().nullable(), optedPercent: z.number() }),
+      offeredPercent: shown,
+      optedPercent: shown,
+      offeredMet: z.boolean().nullable(),
+      optedMet: z.boolean(),
+      met: z.boolean(),
+    }),
+  ),
+  savings: z.object({
+    rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+    total: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    targetPence: money,
+    shortfallPence: money,
+    targetMet: z.boolean().nullable(),
+  }),
+  settings: z.record(z.string(), z.unknown()).describe('The CQUIN targets and every unit cost the figures were made with'),
+});
