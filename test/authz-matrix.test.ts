@@ -434,6 +434,46 @@ const CASES: Record<string, Case> = {
   },
   'GET /worklists/prescribing': { scope: 'none', build: async () => ({ url: '/worklists/prescribing' }) },
   'GET /dispensing': { scope: 'none', build: async () => ({ url: '/dispensing' }) },
+  // nurse visit pages
+  // The target is a visit today of a Trust A, B or C patient (nurse visit page fixtures): the Trust's shared visit, or
+  // a fresh one when the matrix expects the dose or "not given" to succeed (either closes the visit).
+  'GET /visits/today': { scope: 'none', build: async () => ({ url: '/visits/today' }) },
+  'GET /visits/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/visits/${await sharedVisit(target as TrustKey)}` }) },
+  'POST /visits/:id/checks': { scope: 'patient', build: async ({ target }) => ({ url: `/visits/${await sharedVisit(target as TrustKey)}/checks`, contentType: 'application/x-www-form-urlencoded', payload: visitCheckForm() }) },
+  'POST /visits/:id/administration': { scope: 'patient', build: async (x) => ({ url: `/visits/${await visitRecord(x)}/administration`, form: true, payload: visitDoseForm() }) },
+  'POST /visits/:id/not-given': { scope: 'patient', build: async (x) => ({ url: `/visits/${await visitRecord(x)}/not-given`, form: true, payload: { idempotencyKey: crypto.randomUUID(), reasonCode: 'PATIENT_DECLINED', note: 'Matrix' } }) },
+  'POST /visits/:id/reactions': { scope: 'patient', build: async ({ target }) => ({ url: `/visits/${await sharedVisit(target as TrustKey)}/reactions`, form: true, payload: { idempotencyKey: crypto.randomUUID(), grade: '1', description: 'Matrix: mild flushing', actions: 'OBSERVED' } }) },
+  'POST /visits/:id/incidents': { scope: 'patient', build: async ({ target }) => ({ url: `/visits/${await sharedVisit(target as TrustKey)}/incidents`, form: true, payload: { idempotencyKey: crypto.randomUUID(), kind: 'NEAR_MISS', severity: 'no-harm', description: 'Matrix near miss' } }) },
+  // reports: the monthly report and its downloads for every role granted report:read (a Trust its own, the rest all
+  // Trusts in aggregate); the patients behind a figure only for the report's own Trust.
+  'GET /api/v1/reports/monthly': { scope: 'none', build: async () => ({ url: '/api/v1/reports/monthly?from=2026-01&to=2026-06' }) },
+  'GET /reports/monthly': { scope: 'none', build: async () => ({ url: '/reports/monthly?from=2026-01&to=2026-06' }) },
+  'GET /reports/monthly.csv': { scope: 'none', build: async () => ({ url: '/reports/monthly.csv?from=2026-01&to=2026-06' }) },
+  'GET /reports/monthly.xlsx': { scope: 'none', build: async () => ({ url: '/reports/monthly.xlsx?from=2026-01&to=2026-06' }) },
+  'GET /reports/monthly.pdf': { scope: 'none', build: async () => ({ url: '/reports/monthly.pdf?from=2026-01&to=2026-06' }) },
+  'GET /reports/monthly/patients': { scope: 'trust-only', build: async ({ target }) => ({ url: `/reports/monthly/patients?from=2026-01&to=2026-06&period=total&figure=suitable&trust=${ids[target]}` }) },
+  // visits API and pages (scheduling, alerts, performance)
+  // Visits come from the nurse visit page fixtures (a fresh one when the matrix expects a change to succeed, else the
+  // Trust's shared one); courses from the prescribing API fixtures; alerts from the visits fixtures.
+  'POST /api/v1/courses/:id/visits': { scope: 'patient', build: async (x) => ({ url: `/api/v1/courses/${(await rxRecord('course', 'visit:schedule', x)).courseId}/visits`, payload: { windowStart: '07:00', windowEnd: '11:00' } }) },
+  'GET /api/v1/visits': { scope: 'none', build: async () => ({ url: '/api/v1/visits?from=2026-06-01&to=2026-06-07' }) },
+  'PATCH /api/v1/visits/:id': { scope: 'patient', build: async (x) => ({ url: `/api/v1/visits/${await visitFor('visit:schedule', x)}`, payload: VISIT_MOVE }) },
+  'GET /api/v1/visits/:id': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/visits/${await sharedVisit(target as TrustKey)}` }) },
+  'POST /api/v1/visits/:id/checks': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/visits/${await sharedVisit(target as TrustKey)}/checks`, payload: visitCheckJson() }) },
+  'POST /api/v1/visits/:id/administration': { scope: 'patient', build: async (x) => ({ url: `/api/v1/visits/${await visitFor('visit:record', x)}/administration`, payload: visitDoseJson() }) },
+  'POST /api/v1/visits/:id/not-given': { scope: 'patient', build: async (x) => ({ url: `/api/v1/visits/${await visitFor('visit:record', x)}/not-given`, payload: { idempotencyKey: crypto.randomUUID(), reasonCode: 'PATIENT_DECLINED', note: 'Matrix' } }) },
+  'POST /api/v1/visits/:id/reactions': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/visits/${await sharedVisit(target as TrustKey)}/reactions`, payload: { idempotencyKey: crypto.randomUUID(), grade: 1, description: 'Matrix: mild flushing', actions: ['OBSERVED'] } }) },
+  'POST /api/v1/visits/:id/incidents': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/visits/${await sharedVisit(target as TrustKey)}/incidents`, payload: { idempotencyKey: crypto.randomUUID(), kind: 'NEAR_MISS', severity: 'no-harm', description: 'Matrix near miss' } }) },
+  'GET /api/v1/alerts': { scope: 'none', build: async () => ({ url: '/api/v1/alerts' }) },
+  'POST /api/v1/alerts/:id/resolution': { scope: 'patient', build: async (x) => ({ url: `/api/v1/alerts/${await alertFor(x)}/resolution`, payload: { resolution: 'Matrix: dealt with' } }) },
+  'GET /api/v1/patients/:id/home-record': { scope: 'patient', build: async ({ target }) => ({ url: `/api/v1/patients/${patientTarget(target)}/home-record` }) },
+  'GET /visits/schedule': { scope: 'none', build: async () => ({ url: '/visits/schedule?date=2026-06-01&view=week' }) },
+  'POST /courses/:id/visits': { scope: 'patient', build: async (x) => ({ url: `/courses/${(await rxRecord('course', 'visit:schedule', x)).courseId}/visits`, form: true, payload: { windowStart: '07:00', windowEnd: '11:00', nurseId: '' } }) },
+  'POST /visits/:id/reschedule': { scope: 'patient', build: async (x) => ({ url: `/visits/${await visitFor('visit:schedule', x)}/reschedule`, form: true, payload: { ...VISIT_MOVE, nurseId: '' } }) },
+  'GET /alerts': { scope: 'none', build: async () => ({ url: '/alerts' }) },
+  'POST /alerts/:id/resolve': { scope: 'patient', build: async (x) => ({ url: `/alerts/${await alertFor(x)}/resolve`, form: true, payload: { resolution: 'Matrix: dealt with' } }) },
+  'GET /api/v1/reports/provider-performance': { scope: 'none', build: async () => ({ url: '/api/v1/reports/provider-performance?from=2026-05&to=2026-06' }) },
+  'GET /reports/provider-performance': { scope: 'none', build: async () => ({ url: '/reports/provider-performance?from=2026-05&to=2026-06' }) },
 };
 
 const ACTORS: Actor[] = [
@@ -595,4 +635,91 @@ test('a commissioner or network lead gets no patient-identifiable field from any
 /** A JSON payload as an HTML form sends it: strings, and a ticked checkbox as "yes". */
 function pageForm(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, v === true ? 'yes' : String(v)]));
+}
+
+// nurse visit page fixtures
+/**
+ * A visit today on a fresh home course of Trust A or B (the matrix clock is 1 June 2026, when cycle 3 is due): its
+ * dose released and dispensed, the visit booked by the coordinator and a "give" checklist recorded, so a dose or "not
+ * given" would be accepted. Trust C's agreement has ended, so the provider can no longer book one: its visit is
+ * written straight into the database on the cycle of Trust C's shared course (built while the agreement was active).
+ */
+async function freshVisit(trust: TrustKey): Promise<string> {
+  const { eq } = await import('drizzle-orm');
+  const { cycles, prescriptions } = await import('../src/prescribing/schema.ts');
+  const { visits } = await import('../src/visits/schema.ts');
+  const db = w.database.db;
+  if (trust === 'C') {
+    const [cycle] = await db.select().from(cycles).where(eq(cycles.id, (await sharedRecord('course', 'C')).cycleId));
+    const at = w.clock.now();
+    const [v] = await db.insert(visits).values({ cycleId: cycle!.id, patientId: cycle!.patientId, trustId: cycle!.trustId, providerId: ids.provider!, visitDate: '2026-06-01', windowStart: '07:00', windowEnd: '11:00', createdBy: await w.userId('provider-coordinator'), createdAt: at, updatedAt: at }).returning();
+    return v!.id;
+  }
+  const t = await rxTeam(trust);
+  const [rx] = await db.select().from(prescriptions).where(eq(prescriptions.id, await freshPrescription(trust, 'delivered')));
+  const booked = await ok<{ visits: { id: string; visitDate: string }[] }>(t.coordinator.request({ method: 'POST', url: `/api/v1/courses/${rx!.courseId}/visits`, payload: { windowStart: '07:00', windowEnd: '11:00' } }), 201);
+  const visitId = booked.visits.find((v) => v.visitDate === '2026-06-01')!.id;
+  const check = { identifiers: ['NAME', 'DATE_OF_BIRTH'], consentValid: true, observations: { temperatureC: 36.8, pulse: 72, systolic: 124, diastolic: 78, spo2: 98 }, symptoms: Object.fromEntries(VISIT_SYMPTOMS.map((c) => [c, false])), decision: 'give' };
+  await ok(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${visitId}/checks`, payload: { ...check, idempotencyKey: crypto.randomUUID() } }), 201);
+  return visitId;
+}
+const VISIT_SYMPTOMS = ['FEVER_OR_INFECTION', 'BREATHLESSNESS', 'CHEST_PAIN_OR_PALPITATIONS', 'ANKLE_SWELLING', 'REACTION_LAST_DOSE', 'OTHER_NEW_SYMPTOM'];
+const sharedVisits = new Map<TrustKey, Promise<string>>();
+/** One visit per Trust for reads, checklists, reactions, incidents and attempts expected to fail. */
+function sharedVisit(trust: TrustKey): Promise<string> {
+  if (!sharedVisits.has(trust)) sharedVisits.set(trust, freshVisit(trust));
+  return sharedVisits.get(trust)!;
+}
+/** A fresh visit when the matrix expects the recording to succeed (it closes the visit), else the shared one. */
+const visitRecord = ({ actor, target }: { actor: Actor; target: Target }) => (expected(actor, 'visit:record', 'patient', target) === 'ok' ? freshVisit(target as TrustKey) : sharedVisit(target as TrustKey));
+/** The checklist form as the browser sends it: two identifiers (a repeated field), every symptom answered "no". */
+const visitCheckForm = () =>
+  new URLSearchParams([
+    ['idempotencyKey', crypto.randomUUID()],
+    ['identifiers', 'NAME'],
+    ['identifiers', 'DATE_OF_BIRTH'],
+    ['consentValid', 'yes'],
+    ...Object.entries({ temperatureC: '36.8', pulse: '72', systolic: '124', diastolic: '78', spo2: '98' }),
+    ...VISIT_SYMPTOMS.map((c) => [`symptom-${c}`, 'no']),
+    ['decision', 'give'],
+  ]).toString();
+/** The dose form: 420 mg typed in, London times before the matrix clock's 10:00. */
+const visitDoseForm = () => ({ idempotencyKey: crypto.randomUUID(), 'drug-0': 'TRASTUZUMAB', 'dose-0': '420', route: 'IV', site: 'Left forearm', givenOn: '2026-06-01', startTime: '08:30', endTime: '09:00', batch: 'MATRIX1', expiry: '2027-01-31', observationCompleted: 'yes', anaphylaxisKitConfirmed: 'yes' });
+
+// visits fixtures
+/** The visit for a change: a fresh one when the matrix expects `action` to succeed, else the Trust's shared one. */
+const visitFor = (action: Action, { actor, target }: { actor: Actor; target: Target }) => (expected(actor, action, 'patient', target) === 'ok' ? freshVisit(target as TrustKey) : sharedVisit(target as TrustKey));
+/** A reschedule to the same day (cycle 3 is due today, the first of its valid dates), with a reason. */
+const VISIT_MOVE = { visitDate: '2026-06-01', windowStart: '08:00', windowEnd: '12:00', reason: 'Matrix: patient asked for later' };
+const visitCheckJson = () => ({ idempotencyKey: crypto.randomUUID(), identifiers: ['NAME', 'DATE_OF_BIRTH'], consentValid: true, observations: { temperatureC: 36.8, pulse: 72, systolic: 124, diastolic: 78, spo2: 98 }, symptoms: Object.fromEntries(VISIT_SYMPTOMS.map((c) => [c, false])), decision: 'give' });
+/** The released 420 mg given 08:30–09:00 London time (07:30Z), before the matrix clock. */
+const visitDoseJson = () => ({ idempotencyKey: crypto.randomUUID(), doses: [{ drug: 'TRASTUZUMAB', doseMg: DOSE_MG.home }], route: 'IV', site: 'Left forearm', startedAt: '2026-06-01T07:30:00Z', endedAt: '2026-06-01T08:00:00Z', batch: 'MATRIX1', expiry: '2027-01-31', observationCompleted: true, anaphylaxisKitConfirmed: true });
+let alertSeq = 0;
+/**
+ * An open alert of the Trust: an incident the provider's nurse records on the Trust's shared visit, found by its
+ * wording. Trust C's agreement has ended, so its alert is written straight into the table, on C's shared visit.
+ */
+async function freshAlert(trust: TrustKey): Promise<string> {
+  const { and, eq, like } = await import('drizzle-orm');
+  const { trustAlerts, visits } = await import('../src/visits/schema.ts');
+  const db = w.database.db;
+  const visitId = await sharedVisit(trust);
+  const description = `Matrix incident number ${alertSeq++}`;
+  if (trust === 'C') {
+    const [v] = await db.select().from(visits).where(eq(visits.id, visitId));
+    const [a] = await db.insert(trustAlerts).values({ patientId: v!.patientId, trustId: v!.trustId, cycleId: v!.cycleId, visitId, kind: 'incident', message: description, raisedByOrg: ids.provider!, raisedAt: w.clock.now() }).returning();
+    return a!.id;
+  }
+  const t = await rxTeam(trust);
+  await ok(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${visitId}/incidents`, payload: { idempotencyKey: crypto.randomUUID(), kind: 'NEAR_MISS', severity: 'no-harm', description } }), 201);
+  const [a] = await db.select({ id: trustAlerts.id }).from(trustAlerts).where(and(eq(trustAlerts.visitId, visitId), like(trustAlerts.message, `%: ${description}`)));
+  return a!.id;
+}
+const sharedAlerts = new Map<TrustKey, Promise<string>>();
+/** A fresh alert when the matrix expects dealing with it to succeed (it closes the alert), else the Trust's shared one. */
+function alertFor({ actor, target }: { actor: Actor; target: Target }): Promise<string> {
+  const trust = target as TrustKey;
+  if (expected(actor, 'alert:resolve', 'patient', target) === 'ok') return freshAlert(trust);
+  if (!sharedAlerts.has(trust)) sharedAlerts.set(trust, freshAlert(trust));
+  return sharedAlerts.get(trust)!;
 }

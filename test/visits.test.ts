@@ -214,3 +214,13 @@ test('bad input: dose mismatch, expired batch, end before start, times in the fu
     assert.equal((await otherNurse.request(req)).statusCode, 404);
   }
 });
+
+test('going back to hospital cancels every future home visit in the same transaction', async () => {
+  await at('2026-06-01');
+  const v = await visitToday();
+  await ok(t.nurse.request({ method: 'POST', url: `/api/v1/episodes/${v.episodeId}/events`, payload: { event: 'return-to-hospital', reasonCode: 'PATIENT_CHOICE' } }));
+  const record = await ok<{ visits: { status: string; rescheduleReason: string | null }[] }>(t.nurse.request({ method: 'GET', url: `/api/v1/patients/${v.patientId}/home-record` }));
+  assert.equal(record.visits.length, 16);
+  assert.ok(record.visits.every((x) => x.status === 'cancelled' && /left the home pathway \(return to hospital\)/.test(x.rescheduleReason ?? '')));
+  assert.equal((await t.providerNurse.request({ method: 'GET', url: `/api/v1/visits/${v.visitId}` })).statusCode, 404, 'the provider no longer sees the patient');
+});

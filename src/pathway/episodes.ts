@@ -9,6 +9,7 @@ import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
 import { allowedEvents, RETURN_REASONS, transition, type EpisodeEvent } from './episode-rules.ts';
 import { regimenNames, treatableRegimens } from '../prescribing/regimen-store.ts';
+import { cancelFutureVisits } from '../visits/moves.ts';
 import { LETTER_FOR_EVENT } from './letters-rules.ts';
 import { assessChecklist, checklistProblems } from './suitability.ts';
 import { currentChecklist } from './checklists.ts';
@@ -160,6 +161,7 @@ export function applyEpisodeEvent(db: Db, ctx: RequestContext, id: string, data:
     if (data.event === 'return-to-hospital' || data.event === 'withdraw-consent' || data.event === 'discontinue' || data.event === 'complete') {
       // The provider keeps seeing the patient's record only while the patient is on its home pathway.
       await tx.update(referrals).set({ status: 'withdrawn' }).where(and(eq(referrals.patientId, episode.patientId), inArray(referrals.status, ['referred', 'accepted'])));
+      await cancelFutureVisits(tx, ctx, episode.patientId, `The patient left the home pathway (${event.replace(/-/g, ' ')})`);
     }
 
     // The GP hears about a return only if told home treatment had started.

@@ -22,3 +22,17 @@ export async function resolveDeferralRequests(tx: Tx, ctx: RequestContext, cycle
     .set({ resolvedBy: ctx.userId, resolvedAt: ctx.now, resolution })
     .where(and(eq(trustAlerts.cycleId, cycleId), eq(trustAlerts.kind, 'deferral-request'), isNull(trustAlerts.resolvedAt)));
 }
+
+/**
+ * The patient leaves the home pathway (back to hospital, consent withdrawn, discontinued, completed): every future
+ * visit is cancelled with the reason, in the same transaction (spec rule 30), so no nurse goes to the door.
+ */
+export async function cancelFutureVisits(tx: Tx, ctx: RequestContext, patientId: string, reason: string): Promise<number> {
+  const cancelled = await tx
+    .update(visits)
+    .set({ status: 'cancelled', rescheduleReason: reason, updatedAt: ctx.now })
+    .where(and(eq(visits.patientId, patientId), eq(visits.status, 'scheduled')))
+    .returning({ id: visits.id });
+  return cancelled.length;
+}
+

@@ -31,9 +31,14 @@ import { pathwayConfigRoutes } from '../pathway/config-routes.ts';
 import { letterTemplateRoutes } from '../pathway/letter-template-routes.ts';
 import { prescribingRoutes } from '../prescribing/routes.ts';
 import { visitRoutes } from '../visits/routes.ts';
+import { schedulePages } from '../visits/schedule-pages.ts';
+import { alertPages } from '../visits/alert-pages.ts';
+import { performanceRoutes } from '../visits/performance-routes.ts';
+import { nursePages } from '../visits/nurse-pages.ts';
 import { prescribingPages } from '../prescribing/pages.ts';
 import { ensureRegimenLibrary } from '../prescribing/regimen-store.ts';
 import { regimenRoutes } from '../prescribing/regimen-routes.ts';
+import { reportRoutes } from '../reports/routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -148,8 +153,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await letterTemplateRoutes(scoped, deps);
     await prescribingRoutes(scoped, deps);
     await visitRoutes(scoped, deps);
+    await schedulePages(scoped, deps);
+    await alertPages(scoped, deps);
+    await performanceRoutes(scoped, deps);
+    await nursePages(scoped, deps);
     await prescribingPages(scoped, deps);
     await regimenRoutes(scoped, deps);
+    await reportRoutes(scoped, deps);
   });
   return app;
 }
