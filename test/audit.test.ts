@@ -53,7 +53,7 @@ test('a scripted run of N patient actions yields exactly N audit rows, each with
   expectedActions.push('patient:read');
   const pageRead = await nurse.request({ method: 'GET', url: `/patients/${created[1]}`, headers: { accept: 'text/html' } });
   assert.equal(pageRead.statusCode, 200);
-  expectedActions.push('patient:read', 'episode:list'); // the record page shows the patient's episodes too
+  expectedActions.push('patient:read', 'episode:list', 'visit:record-read'); // the record page shows the patient's episodes and home treatment record too
 
   const logged = await since(start);
   assert.deepEqual(logged.map((r) => r.action), expectedActions, `${expectedActions.length} actions, ${expectedActions.length} audit rows`);
@@ -68,7 +68,7 @@ test('a scripted run of N patient actions yields exactly N audit rows, each with
     assert.equal(new Date(r.at).toISOString(), w.clock.now().toISOString(), 'time is the UTC instant of the action');
     if (r.action !== 'patient:list') assert.ok(r.patient_id || r.outcome === 'denied', `${r.action} names the patient`);
   }
-  assert.equal(logged.at(-3)!.outcome, 'denied', 'the attempt on another Trust’s patient is audited as denied');
+  assert.equal(logged.at(-4)!.outcome, 'denied', 'the attempt on another Trust’s patient is audited as denied');
   assert.equal(logged.filter((r) => r.outcome === 'success').length, expectedActions.length - 1);
 });
 

@@ -1,3 +1,4 @@
+import { pdfBuffer } from '../platform/pdf.ts';
 import { createRequire } from 'node:module';
 import PdfPrinter from 'pdfmake';
 import { and, desc, eq } from 'drizzle-orm';
@@ -35,13 +36,7 @@ export function renderLetterPdf(subject: string, body: string, trustName: string
     styles: { header: { fontSize: 14, bold: true, margin: [0, 0, 0, 12] }, subject: { fontSize: 12, bold: true, margin: [0, 0, 0, 12] } },
     compress: false,
   });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return pdfBuffer(doc);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The report's tables as CSV, XLSX and PDF (with the progress graph). All three write the same tables (present.ts).
  */
+import { pdfBuffer } from '../platform/pdf.ts';
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import PdfPrinter from 'pdfmake';
@@ -95,11 +96,5 @@ export function toPdf(meta: ExportMeta, tables: Table[], chartSvg: string): Prom
     styles: { h1: { fontSize: 15, bold: true, margin: [0, 0, 0, 4] }, h2: { fontSize: 11, bold: true, margin: [0, 6, 0, 4] } },
     compress: false,
   });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return pdfBuffer(doc);
 }

@@ -3,7 +3,8 @@
  * schedule recomputed after a late dose) its open visit moves with it; a deferral answers the provider's "not given"
  * request. Kept here so the prescribing code does not know the visit tables.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gte, isNull } from 'drizzle-orm';
+import { londonDate } from '../platform/clock.ts';
 import type { RequestContext } from '../platform/context.ts';
 import type { Tx } from '../platform/db/client.ts';
 import { trustAlerts, visits } from './schema.ts';
@@ -24,14 +25,15 @@ export async function resolveDeferralRequests(tx: Tx, ctx: RequestContext, cycle
 }
 
 /**
- * The patient leaves the home pathway (back to hospital, consent withdrawn, discontinued, completed): every future
- * visit is cancelled with the reason, in the same transaction (spec rule 30), so no nurse goes to the door.
+ * The patient leaves the home pathway (back to hospital, consent withdrawn, discontinued, completed): every visit from
+ * today on is cancelled with the reason, in the same transaction (spec rule 30), so no nurse goes to the door. A past
+ * visit left without a dose stays as it was: it was missed, and the performance figures must say so.
  */
 export async function cancelFutureVisits(tx: Tx, ctx: RequestContext, patientId: string, reason: string): Promise<number> {
   const cancelled = await tx
     .update(visits)
     .set({ status: 'cancelled', rescheduleReason: reason, updatedAt: ctx.now })
-    .where(and(eq(visits.patientId, patientId), eq(visits.status, 'scheduled')))
+    .where(and(eq(visits.patientId, patientId), eq(visits.status, 'scheduled'), gte(visits.visitDate, londonDate(ctx.now))))
     .returning({ id: visits.id });
   return cancelled.length;
 }
