@@ -224,3 +224,22 @@ test('going back to hospital cancels every future home visit in the same transac
   assert.ok(record.visits.every((x) => x.status === 'cancelled' && /left the home pathway \(return to hospital\)/.test(x.rescheduleReason ?? '')));
   assert.equal((await t.providerNurse.request({ method: 'GET', url: `/api/v1/visits/${v.visitId}` })).statusCode, 404, 'the provider no longer sees the patient');
 });
+
+test('observation limits are set per regimen: a version with a lower temperature limit asks for a decision at 37.7 °C', async () => {
+  await at('2026-06-01');
+  const { TRASTUZUMAB_IV_3_WEEKLY } = await import('../src/prescribing/regimen-library.ts');
+  const admin = await signIn(w.app, 'admin');
+  const limits = { temperatureC: { min: 35.5, max: 37.5 }, pulse: { min: 50, max: 110 }, systolic: { min: 90, max: 160 }, diastolic: { min: 50, max: 100 }, spo2: { min: 94 } };
+  const bad = await admin.request({ method: 'POST', url: '/api/v1/admin/regimens', payload: { ...TRASTUZUMAB_IV_3_WEEKLY, observationLimits: { ...limits, pulse: { min: 110, max: 50 } } } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().error.fields['observationLimits.pulse'], 'Enter a lower pulse limit below the upper one');
+  const draft = await ok<{ id: string }>(admin.request({ method: 'POST', url: '/api/v1/admin/regimens', payload: { ...TRASTUZUMAB_IV_3_WEEKLY, observationLimits: limits } }), 201);
+  await ok(admin.request({ method: 'POST', url: `/api/v1/admin/regimens/${draft.id}/publish` }));
+  const v = await visitToday();
+  const warm = { ...GOOD_CHECK, observations: { ...GOOD_CHECK.observations, temperatureC: 37.7 } };
+  const res = await t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/checks`, payload: { ...warm, idempotencyKey: randomUUID() } });
+  assert.equal(res.statusCode, 400);
+  assert.match(res.json().error.fields.decisionReason, /outside the limits/);
+  const done = await ok<{ outOfRange: string[] }>(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/checks`, payload: { ...warm, idempotencyKey: randomUUID(), decisionReason: 'Discussed with the on-call oncologist: give' } }), 201);
+  assert.deepEqual(done.outOfRange, ['Temperature 37.7 °C is outside 35.5–37.5']);
+});

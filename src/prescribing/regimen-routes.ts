@@ -94,6 +94,15 @@ export const RegimenDefinitionBody = z.strictObject(
     homeSuitable: bool('the regimen is suitable for home'),
     hospitalCyclesFirst: num('the cycles given in hospital first'),
     validDaysAfterDue: num('how many days a prescription stays valid after its due date'),
+    observationLimits: z
+      .strictObject({
+        temperatureC: z.strictObject({ min: num('the lowest temperature'), max: num('the highest temperature') }),
+        pulse: z.strictObject({ min: num('the lowest pulse'), max: num('the highest pulse') }),
+        systolic: z.strictObject({ min: num('the lowest systolic pressure'), max: num('the highest systolic pressure') }),
+        diastolic: z.strictObject({ min: num('the lowest diastolic pressure'), max: num('the highest diastolic pressure') }),
+        spo2: z.strictObject({ min: num('the lowest oxygen saturation') }),
+      })
+      .optional(),
     source: str('where the values come from', 2000),
     illustrative: bool('the values are illustrative only'),
   },

@@ -75,6 +75,15 @@ export interface LvefMonitoring {
   baselineBlockAtOrBelow: number;
 }
 
+/** Limits for the observations taken before each home dose; outside them the nurse must decide (ASSUMPTION: Trust SOP). */
+export interface ObservationLimits {
+  temperatureC: { min: number; max: number };
+  pulse: { min: number; max: number };
+  systolic: { min: number; max: number };
+  diastolic: { min: number; max: number };
+  spo2: { min: number };
+}
+
 export interface RegimenDefinition {
   code: string;
   name: string;
@@ -105,6 +114,8 @@ export interface RegimenDefinition {
   hospitalCyclesFirst: number;
   /** A cycle's prescription is valid until this many days after its due date (spec §5.1, rule 28: 7). */
   validDaysAfterDue: number;
+  /** Pre-administration observation limits for this regimen; absent → the service's defaults. */
+  observationLimits?: ObservationLimits;
   /** Where the values come from; illustrative definitions say so here and in `illustrative`. */
   source: string;
   illustrative: boolean;
@@ -171,6 +182,13 @@ export function validateRegimen(def: RegimenDefinition): Record<string, string> 
     if (!whole(l.dueSoonDays, 0, l.intervalWeeks * 7)) p['lvefMonitoring.dueSoonDays'] = 'Enter how many days before the due date to warn, no more than the interval';
     if (!whole(l.repeatAfterSuspensionDays, 1, 90)) p['lvefMonitoring.repeatAfterSuspensionDays'] = 'Enter the repeat LVEF time after a suspension, between 1 and 90 days';
     if (!whole(l.baselineBlockAtOrBelow, 1, 99)) p['lvefMonitoring.baselineBlockAtOrBelow'] = 'Enter the baseline LVEF threshold between 1 and 99%';
+  }
+  const lim = def.observationLimits;
+  if (lim) {
+    for (const k of ['temperatureC', 'pulse', 'systolic', 'diastolic'] as const) {
+      if (!(Number.isFinite(lim[k].min) && Number.isFinite(lim[k].max) && lim[k].min < lim[k].max)) p[`observationLimits.${k}`] = `Enter a lower ${k === 'temperatureC' ? 'temperature' : k} limit below the upper one`;
+    }
+    if (!(lim.spo2.min > 50 && lim.spo2.min <= 100)) p['observationLimits.spo2'] = 'Enter the lowest oxygen saturation between 51 and 100%';
   }
   if (!def.source.trim()) p.source = 'Say where the values come from';
   return p;

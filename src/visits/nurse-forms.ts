@@ -67,7 +67,9 @@ export function checkInput(b: Body) {
 export function checkRuleProblems(input: ReturnType<typeof checkInput>): Record<string, string> {
   const o = input.observations as Record<string, number | undefined>;
   const observations = Object.fromEntries(OBSERVATION_FIELDS.map((f) => [f, o[f] ?? Number.NaN])) as unknown as CheckInput['observations'];
-  return checkProblems({ ...input, observations, decision: input.decision === 'do-not-give' ? 'do-not-give' : 'give' }).problems;
+  // Whether a reason is needed depends on the regimen's limits: the service decides that, not this first pass.
+  const { decisionReason: _reason, ...problems } = checkProblems({ ...input, observations, decision: input.decision === 'do-not-give' ? 'do-not-give' : 'give' }).problems;
+  return problems;
 }
 
 const UNREAD = '1970-01-01T00:00:00Z';

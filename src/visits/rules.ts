@@ -5,15 +5,10 @@
  */
 import type { Observations } from './schema.ts';
 
-/** Observation limits a dose may be given within without a recorded decision (ASSUMPTION: Trust SOP; per regimen). */
-export interface ObservationLimits {
-  temperatureC: { min: number; max: number };
-  pulse: { min: number; max: number };
-  systolic: { min: number; max: number };
-  diastolic: { min: number; max: number };
-  spo2: { min: number };
-}
+import type { ObservationLimits } from '../prescribing/regimen.ts';
+export type { ObservationLimits };
 
+/** Used when a regimen sets no limits of its own (ASSUMPTION: typical Trust SOP values). */
 export const DEFAULT_OBSERVATION_LIMITS: ObservationLimits = {
   temperatureC: { min: 35.5, max: 37.9 },
   pulse: { min: 50, max: 110 },

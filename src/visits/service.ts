@@ -125,8 +125,9 @@ export function visitPanel(db: Db, ctx: RequestContext, id: string) {
     if (!(await consentOnFile(tx, loaded.course.episodeId))) stops.push('Consent to treatment at home is not on file or was withdrawn: do not give');
     if (v.visitDate !== today && v.status === 'scheduled') stops.push(`This visit is booked for ${v.visitDate}, not today`);
     const [check] = await tx.select().from(visitChecks).where(eq(visitChecks.visitId, id)).orderBy(desc(visitChecks.recordedAt)).limit(1);
+    const [given] = await tx.select().from(administrations).where(eq(administrations.visitId, id)).limit(1);
     await audit(tx, ctx, { action: 'visit:read', patientId: v.patientId, detail: { visitId: id } });
-    return { visit: v, patient: patient!, cycle: cycle!, regimen: loaded.regimen, prescription: rx ?? null, refer, lastReaction: lastReaction ?? null, gate, stops, check: check ?? null, limits: DEFAULT_OBSERVATION_LIMITS };
+    return { visit: v, patient: patient!, cycle: cycle!, regimen: loaded.regimen, prescription: rx ?? null, refer, lastReaction: lastReaction ?? null, gate, stops, check: check ?? null, administration: given ?? null, limits: loaded.def.observationLimits ?? DEFAULT_OBSERVATION_LIMITS };
   });
 }
 
@@ -153,7 +154,9 @@ export function recordCheck(db: Db, ctx: RequestContext, id: string, input: Chec
     const v = await openVisitForNurse(tx, ctx, id);
     if (await keyUsed(tx, input.idempotencyKey)) throw new AppError('conflict', ALREADY);
     if (v.status !== 'scheduled') throw new AppError('conflict', 'This visit is already closed.');
-    const { problems, outOfRange } = checkProblems(input);
+    const [cycle] = await tx.select().from(cycles).where(eq(cycles.id, v.cycleId));
+    const { def } = await loadCourse(tx, ctx, cycle!.courseId);
+    const { problems, outOfRange } = checkProblems(input, def.observationLimits ?? DEFAULT_OBSERVATION_LIMITS);
     if (Object.keys(problems).length) throw new AppError('validation', Object.values(problems)[0]!, problems);
     const [row] = await tx
       .insert(visitChecks)
