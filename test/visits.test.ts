@@ -243,3 +243,18 @@ test('observation limits are set per regimen: a version with a lower temperature
   const done = await ok<{ outOfRange: string[] }>(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/checks`, payload: { ...warm, idempotencyKey: randomUUID(), decisionReason: 'Discussed with the on-call oncologist: give' } }), 201);
   assert.deepEqual(done.outOfRange, ['Temperature 37.7 °C is outside 35.5–37.5']);
 });
+
+test('the episode timeline shows what the provider recorded at home beside the pathway’s events', async () => {
+  await at('2026-06-01');
+  const v = await visitToday();
+  await ok(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/checks`, payload: { ...GOOD_CHECK, idempotencyKey: randomUUID() } }), 201);
+  await ok(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/administration`, payload: dose() }), 201);
+  await ok(t.providerNurse.request({ method: 'POST', url: `/api/v1/visits/${v.visitId}/reactions`, payload: { idempotencyKey: randomUUID(), grade: 1, description: 'Mild flushing', actions: ['OBSERVED'] } }), 201);
+  const page = await t.nurse.request({ method: 'GET', url: `/episodes/${v.episodeId}`, headers: { accept: 'text/html' } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Dose given at home/);
+  assert.match(page.body, /Trastuzumab 420 mg, Left forearm, batch HX-2291/);
+  assert.match(page.body, /Mild flushing/);
+  // Later in time than the pathway's own "started at home" row.
+  assert.ok(page.body.indexOf('Dose given at home') > page.body.indexOf('Started at home') || page.body.indexOf('Started at home') === -1);
+});

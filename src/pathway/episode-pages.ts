@@ -9,6 +9,7 @@ import { IdParams } from '../web/schemas.ts';
 import { formatNhsNumber } from '../patients/rules.ts';
 import { DECLINE_REASONS, EVENT_LABELS, RETURN_REASONS } from './episode-rules.ts';
 import { regimenLabels } from '../prescribing/regimen-store.ts';
+import { homeTimeline } from '../visits/timeline.ts';
 import { applyEpisodeEvent, createEpisode, getEpisode, respondToReferral } from './episodes.ts';
 import { historyFor, latestReferral, presentEpisode, presentHistory } from './present.ts';
 import { listProviders } from './service.ts';
@@ -38,7 +39,8 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
     return renderPage(req, reply, 'pathway/views/episode.njk', {
       title: 'Home pathway episode',
       episode: presentEpisode(episode),
-      history: historyFor(ctx, history).map(presentHistory),
+      // The timeline: the pathway's events and, for the Trust, what the provider recorded at home, in time order.
+      history: [...historyFor(ctx, history).map(presentHistory), ...(ctx.orgKind === 'trust' && decide(ctx.role, 'visit:read') ? await homeTimeline(db, ctx, episode.patientId, episode.createdAt) : [])].sort((a, b) => a.at.localeCompare(b.at)),
       allowed: canUpdate ? allowed.filter((e) => e !== 'provider-accept' && e !== 'provider-decline') : [],
       labels: EVENT_LABELS,
       canRespond,
