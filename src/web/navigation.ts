@@ -1,6 +1,8 @@
 import { decide, type Action } from '../access/policy.ts';
 import type { Role } from '../access/roles.ts';
 
+// The header holds the places used every day; the administrator's clinical configuration pages (checklists, consent
+// forms, letter templates, the IMD table) are listed on the administrator's home page, so the header never overflows.
 const ITEMS: { href: string; text: string; action: Action }[] = [
   { href: '/', text: 'Home', action: 'session' },
   { href: '/patients', text: 'Patients', action: 'patient:list' },
@@ -16,11 +18,7 @@ const ITEMS: { href: string; text: string; action: Action }[] = [
   { href: '/admin/organisations', text: 'Organisations', action: 'org:manage' },
   { href: '/admin/users', text: 'Users', action: 'user:manage' },
   { href: '/admin/agreements', text: 'Agreements', action: 'agreement:manage' },
-  { href: '/admin/checklists', text: 'Checklists', action: 'config:manage' },
-  { href: '/admin/consent-forms', text: 'Consent forms', action: 'config:manage' },
-  { href: '/admin/letter-templates', text: 'Letter templates', action: 'config:manage' },
   { href: '/admin/regimens', text: 'Regimen library', action: 'regimen:manage' },
-  { href: '/admin/imd', text: 'IMD by postcode', action: 'config:manage' },
   { href: '/account/tokens', text: 'API tokens', action: 'token:manage' },
 ];
 
