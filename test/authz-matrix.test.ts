@@ -474,6 +474,10 @@ const CASES: Record<string, Case> = {
   'POST /alerts/:id/resolve': { scope: 'patient', build: async (x) => ({ url: `/alerts/${await alertFor(x)}/resolve`, form: true, payload: { resolution: 'Matrix: dealt with' } }) },
   'GET /api/v1/reports/provider-performance': { scope: 'none', build: async () => ({ url: '/api/v1/reports/provider-performance?from=2026-05&to=2026-06' }) },
   'GET /reports/provider-performance': { scope: 'none', build: async () => ({ url: '/reports/provider-performance?from=2026-05&to=2026-06' }) },
+  // dose corrections
+  // The permitted nurse corrects a dose she recorded on a fresh visit; everyone else tries the Trust's shared visit.
+  'PATCH /api/v1/visits/:id/administration': { scope: 'patient', build: async (x) => ({ url: `/api/v1/visits/${await visitWithDose(x)}/administration`, payload: { expectedVersion: 1, site: 'Right forearm', startedAt: '2026-06-01T07:40:00Z', endedAt: '2026-06-01T08:10:00Z', observationCompleted: true, reason: 'Matrix: typed wrongly' } }) },
+  'POST /visits/:id/administration/correction': { scope: 'patient', build: async (x) => ({ url: `/visits/${await visitWithDose(x)}/administration/correction`, form: true, payload: { expectedVersion: '1', givenOn: '2026-06-01', site: 'Right forearm', startTime: '08:40', endTime: '09:10', observationCompleted: 'yes', reason: 'Matrix: typed wrongly' } }) },
 };
 
 const ACTORS: Actor[] = [
@@ -722,4 +726,13 @@ function alertFor({ actor, target }: { actor: Actor; target: Target }): Promise<
   if (expected(actor, 'alert:resolve', 'patient', target) === 'ok') return freshAlert(trust);
   if (!sharedAlerts.has(trust)) sharedAlerts.set(trust, freshAlert(trust));
   return sharedAlerts.get(trust)!;
+}
+
+// dose corrections fixtures
+/** A fresh visit with its dose recorded by the acting nurse when the matrix expects a correction to succeed, else the Trust's shared visit. */
+async function visitWithDose({ actor, target }: { actor: Actor; target: Target }): Promise<string> {
+  if (expected(actor, 'visit:record', 'patient', target) !== 'ok') return sharedVisit(target as TrustKey);
+  const visitId = await freshVisit(target as TrustKey);
+  await ok((await actorSession(actor.username!)).request({ method: 'POST', url: `/api/v1/visits/${visitId}/administration`, payload: visitDoseJson() }), 201);
+  return visitId;
 }

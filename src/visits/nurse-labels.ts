@@ -43,6 +43,7 @@ export const DONE: Record<string, string> = {
   reaction: 'Reaction recorded',
   'reaction-alert': 'Reaction recorded. The Trust has been alerted and the next dose must be given in hospital until a prescriber reviews it',
   incident: 'Incident recorded. The Trust has been told',
+  correction: 'Dose record corrected',
 };
 
 /** A prescription's state as the nurse needs to read it. */

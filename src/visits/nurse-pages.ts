@@ -20,6 +20,7 @@ import { IdParams } from '../web/schemas.ts';
 import { accessNotesFor, latestLvef } from './nurse-data.ts';
 import { checkInput, checkRuleProblems, doseInput, doseRuleProblems, incidentInput, incidentRuleProblems, notGivenInput, pageErrors, reactionInput, reactionRuleProblems, tryRecording, type Body, type FormName, type PageErrors } from './nurse-forms.ts';
 import { DONE, VISIT_STATUS_LABELS } from './nurse-labels.ts';
+import { correctionPage, correctionView } from './correction-pages.ts';
 import { formsView, panelRows } from './nurse-view.ts';
 import { ALERT_FROM_GRADE } from './rules.ts';
 import { listVisits, recordCheck, recordIncident, recordNotGiven, recordReaction, recordVisitDose, visitPanel } from './service.ts';
@@ -85,6 +86,7 @@ export async function nursePages(base: FastifyInstance, { db }: AppDeps): Promis
         incident: records,
       },
       forms: formsView(p, ctx.now, extra.failed, extra.values ?? {}),
+      correction: correctionView(p.administration, records, ctx.userId, extra.failed, extra.values ?? {}),
       done: DONE[typeof query.done === 'string' ? query.done : ''] ?? null,
       userId: ctx.userId,
       errors: {},
@@ -168,4 +170,5 @@ export async function nursePages(base: FastifyInstance, { db }: AppDeps): Promis
     (ctx, id, data) => recordIncident(db, ctx, id, data),
     () => 'incident',
   );
+  correctionPage(base, { db }, visitPage);
 }

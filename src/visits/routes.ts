@@ -8,6 +8,7 @@ import { presentPrescription } from '../prescribing/present.ts';
 import { listVisits, openAlerts, recordCheck, recordIncident, recordNotGiven, recordReaction, recordVisitDose, rescheduleVisit, resolveAlert, scheduleVisits, visitPanel, visitRecordFor } from './service.ts';
 import { CheckInput, DoseInput, IncidentInput, NotGivenInput, ReactionInput, RescheduleInput, ResolveInput, ScheduleInput, VisitQuery } from './validation.ts';
 import type { VisitRow } from './schema.ts';
+import { correctVisitDose, CorrectionInput, presentAdministration } from './corrections.ts';
 
 const tags = ['visits'];
 const Any = z.record(z.string(), z.unknown());
@@ -39,6 +40,7 @@ export async function visitRoutes(base: FastifyInstance, { db }: AppDeps): Promi
       stops: p.stops,
       canGive: p.stops.length === 0,
       check: p.check ? { decision: p.check.decision, outOfRange: p.check.outOfRange, at: p.check.recordedAt.toISOString() } : null,
+      administration: p.administration ? { id: p.administration.id, version: p.administration.version, site: p.administration.site, startedAt: p.administration.startedAt?.toISOString() ?? null, endedAt: p.administration.endedAt?.toISOString() ?? null, observationCompleted: p.administration.observationCompleted } : null,
     };
   });
   app.post('/api/v1/visits/:id/checks', { config: { action: 'visit:record' }, schema: { tags, summary: 'The pre-administration checklist (identity, consent, observations, symptoms, decision)', params: IdParams, body: CheckInput, response: { 201: Any, ...errorResponses } } }, async (req, reply) => {
@@ -47,6 +49,9 @@ export async function visitRoutes(base: FastifyInstance, { db }: AppDeps): Promi
   });
   app.post('/api/v1/visits/:id/administration', { config: { action: 'visit:record' }, schema: { tags, summary: 'Record the dose given (exactly the released dose; gate, batch expiry and times checked; idempotent by key)', params: IdParams, body: DoseInput, response: { 201: Any, ...errorResponses } } }, async (req, reply) =>
     reply.code(201).send(presentPrescription(await recordVisitDose(db, ctxOf(req), req.params.id, req.body))),
+  );
+  app.patch('/api/v1/visits/:id/administration', { config: { action: 'visit:record' }, schema: { tags, summary: 'Correct the dose recorded at the visit (site, start and end time on the same day, observation period) with a reason; the record’s version must be sent and a stale one is refused', params: IdParams, body: CorrectionInput, response: { 200: Any, ...errorResponses } } }, async (req) =>
+    presentAdministration(await correctVisitDose(db, ctxOf(req), req.params.id, req.body)),
   );
   app.post('/api/v1/visits/:id/not-given', { config: { action: 'visit:record' }, schema: { tags, summary: 'Record the dose as not given: a deferral request goes to the Trust', params: IdParams, body: NotGivenInput, response: { 201: Any, ...errorResponses } } }, async (req, reply) => {
     const a = await recordNotGiven(db, ctxOf(req), req.params.id, req.body);
@@ -71,7 +76,7 @@ export async function visitRoutes(base: FastifyInstance, { db }: AppDeps): Promi
     const r = await visitRecordFor(db, ctxOf(req), req.params.id);
     return {
       visits: r.visits.map(presentVisit),
-      administrations: r.administrations.map((a) => ({ id: a.id, prescriptionId: a.prescriptionId, place: a.place, givenOn: a.givenOn, doses: a.doses, route: a.route, site: a.site, startedAt: a.startedAt?.toISOString() ?? null, endedAt: a.endedAt?.toISOString() ?? null, batch: a.batch, recordedAt: a.recordedAt.toISOString() })),
+      administrations: r.administrations.map((a) => ({ id: a.id, prescriptionId: a.prescriptionId, place: a.place, givenOn: a.givenOn, doses: a.doses, route: a.route, site: a.site, startedAt: a.startedAt?.toISOString() ?? null, endedAt: a.endedAt?.toISOString() ?? null, batch: a.batch, observationCompleted: a.observationCompleted, version: a.version, recordedAt: a.recordedAt.toISOString() })),
       reactions: r.reactions.map((x) => ({ id: x.id, grade: x.grade, description: x.description, actions: x.actions, recordedAt: x.recordedAt.toISOString() })),
       incidents: r.incidents.map((x) => ({ id: x.id, kind: x.kind, severity: x.severity, description: x.description, recordedAt: x.recordedAt.toISOString() })),
     };
