@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isValidNhsNumber, normalisePostcode, formatNhsNumber } from '../src/patients/rules.ts';
+import { isPseudoPostcode, isValidNhsNumber, normalisePostcode, formatNhsNumber } from '../src/patients/rules.ts';
 import { isLocked, sessionState, IDLE_TIMEOUT_MS, ABSOLUTE_TIMEOUT_MS } from '../src/identity/rules.ts';
 import { agreementActive, agreementStatus } from '../src/organisations/rules.ts';
 import { decide, POLICY, ACTIONS } from '../src/access/policy.ts';
@@ -57,6 +57,16 @@ test('postcodes: BS7666 shapes and NHS pseudo-postcodes', () => {
   assert.equal(normalisePostcode('ZZ993VZ'), 'ZZ99 3VZ');
   assert.equal(normalisePostcode('EC1A 1BB'), 'EC1A 1BB');
   assert.equal(normalisePostcode('12345'), undefined);
+});
+
+test('E11 postcodes: the BS7666 shapes are accepted and normalised; a Q first or a C in the inward code is refused; ZZ99 3VZ is the pseudo-postcode', () => {
+  for (const p of ['SW1A 1AA', 'EC1A 1BB', 'W1A 0AX', 'M1 1AE', 'B33 8TH', 'CR2 6XH', 'DN55 1PT', 'GIR 0AA']) assert.equal(normalisePostcode(p), p, p);
+  assert.equal(normalisePostcode('sw1a1aa'), 'SW1A 1AA');
+  assert.equal(normalisePostcode('QA1 1AA'), undefined, 'Q in position 1');
+  assert.equal(normalisePostcode('M1 1CA'), undefined, 'C in the inward code');
+  assert.equal(normalisePostcode('ZZ99 3VZ'), 'ZZ99 3VZ');
+  assert.equal(isPseudoPostcode('ZZ99 3VZ'), true);
+  assert.equal(isPseudoPostcode('SW1A 1AA'), false);
 });
 
 test('sessions: idle timeout 15 minutes, absolute 12 hours, ended is ended', () => {

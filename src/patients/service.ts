@@ -1,3 +1,4 @@
+import { isPseudoPostcode } from './rules.ts';
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { audit } from '../audit/service.ts';
@@ -64,7 +65,8 @@ export async function createPatient(db: Db, ctx: RequestContext, input: z.infer<
         if (!unit) throw new AppError('validation', 'Select one of your Trust’s units', { unitId: 'Select one of your Trust’s units' });
       }
       // A decile the clinician entered stands; otherwise the published one for the postcode, when the table has it.
-      const imdDecile = input.imdDecile ?? (input.postcode ? await lookupImdDecile(tx, input.postcode) : undefined) ?? null;
+      // A pseudo-postcode (no fixed abode, not known) is not a place: it never links to a deprivation decile.
+      const imdDecile = input.imdDecile ?? (input.postcode && !isPseudoPostcode(input.postcode) ? await lookupImdDecile(tx, input.postcode) : undefined) ?? null;
       const [p] = await tx
         .insert(patients)
         .values({ ...input, postcode: input.postcode ?? null, unitId: input.unitId ?? null, imdDecile, trustId: ctx.orgId, createdBy: ctx.userId, createdAt: ctx.now, updatedAt: ctx.now })
