@@ -6,6 +6,7 @@ import { DECLINE_REASONS, RETURN_REASONS } from '../pathway/episode-rules.ts';
 import { monthLabel } from './months.ts';
 import { DECLINE_CODES, RETURN_CODES, type MonthlyReport, type ReportRow, type ShownSavings } from './report.ts';
 import { CONSENT_WITHDRAWN, type CountFigure } from './rules.ts';
+import { moreTables } from './present-more.ts';
 
 export interface Cell {
   text: string;
@@ -119,5 +120,6 @@ export function reportTables(report: MonthlyReport, drill?: DrillLink): Table[] 
       [text('Value of one chair hour (not cash)'), money(q.chairHourValuePence)],
     ],
   });
+  tables.push(...moreTables(report));
   return tables;
 }

@@ -10,6 +10,9 @@ import { savingsByMonth, type DoseFact, type SavingsRow } from './qipp.ts';
 import { CONSENT_WITHDRAWN, COUNT_FIGURES, figuresFor, percent, type CountFigure, type EpisodeFact, type Figures } from './rules.ts';
 import { cquinTargetFor, type ReportSettings } from './settings.ts';
 import { suppress, type SuppressionGroup } from './suppression.ts';
+import { capacitySection, inequalitySection, type CapacityRow, type InequalityRow } from './equity.ts';
+import type { SafetyFacts } from './queries-more.ts';
+import { safetySection, type SafetySection } from './safety.ts';
 
 export const DECLINE_CODES = Object.keys(DECLINE_REASONS);
 export const RETURN_CODES = [...Object.keys(RETURN_REASONS), CONSENT_WITHDRAWN];
@@ -24,7 +27,7 @@ export interface UnitOrg extends Org {
   trustId: string;
 }
 export type Level = 'network' | 'trust' | 'unit';
-type Shown = number | null;
+export type Shown = number | null;
 
 export interface ReportRow {
   level: Level;
@@ -48,13 +51,16 @@ export interface MonthlyReport {
   cquin: ({ trustId: string; name: string } & CquinResult)[];
   savings: { rows: ShownSavings[]; total: ShownSavings; targetPence: number; shortfallPence: Shown; targetMet: boolean | null };
   settings: ReportSettings;
+  safety: SafetySection;
+  inequalities: { dimension: string; title: string; groups: InequalityRow[] }[];
+  capacity: CapacityRow[];
 }
 
 /** A savings row as shown: in a suppressed view a month with 1–7 doses shows neither its counts nor its money. */
 export type ShownSavings = { month: string; withheld: boolean } & { [K in Exclude<keyof SavingsRow, 'month'>]: Shown };
 const DOSE_COUNTS = ['homeDoses', 'hospitalDoses', 'unpricedDoses'] as const;
 
-interface Entity {
+export interface Entity {
   key: string;
   level: Level;
   trustId: string | null;
@@ -89,7 +95,7 @@ function putFigures(cells: Record<string, number>, prefix: string, f: Figures) {
 }
 
 /** Builds the whole report for the months given (in order); `suppressed` for commissioner and network views. */
-export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; doses: readonly DoseFact[]; trusts: readonly Org[]; units: readonly UnitOrg[]; months: string[]; settings: ReportSettings; network: boolean; suppressed: boolean }): MonthlyReport {
+export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; doses: readonly DoseFact[]; trusts: readonly Org[]; units: readonly UnitOrg[]; months: string[]; settings: ReportSettings; network: boolean; suppressed: boolean; safety?: SafetyFacts }): MonthlyReport {
   const { months, settings } = input;
   const first = monthBounds(months[0]!).start;
   const last = months.at(-1)!;
@@ -122,6 +128,12 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   const savings = savingsByMonth(input.doses, months, settings.qipp);
   for (const r of [...savings.rows, savings.total]) for (const k of DOSE_COUNTS) cells[`qipp|${r.month}|${k}`] = r[k];
   for (const k of DOSE_COUNTS) groups.push({ total: `qipp|total|${k}`, parts: months.map((m) => `qipp|${m}|${k}`) });
+  // Safety, inequalities and capacity share the one suppression pass, tied to the figures they add up to.
+  const sections = [safetySection(input.safety ?? { reactions: [], incidents: [], courses: [] }, ents, months), inequalitySection(ents[0] ?? { key: 'none', level: 'network', trustId: null, unitId: null, name: '', episodes: [], children: [] }, first, last), capacitySection(ents, input.doses, months)] as const;
+  for (const x of sections) {
+    Object.assign(cells, x.cells);
+    groups.push(...x.groups);
+  }
 
   const shown: Record<string, Shown> = input.suppressed ? suppress(cells, groups) : cells;
   const get = (k: string): Shown => shown[k] ?? null;
@@ -173,5 +185,5 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   };
   const total = showSavings(savings.total);
   const savingsShown = { rows: savings.rows.map(showSavings), total, targetPence: savings.targetPence, shortfallPence: total.withheld ? null : savings.shortfallPence, targetMet: total.withheld ? null : savings.targetMet };
-  return { from: months[0]!, to: last, months, suppressed: input.suppressed, rows, progress, cquin, savings: savingsShown, settings };
+  return { from: months[0]!, to: last, months, suppressed: input.suppressed, rows, progress, cquin, savings: savingsShown, settings, safety: sections[0].shown(get), inequalities: sections[1].shown(get), capacity: sections[2].shown(get) };
 }

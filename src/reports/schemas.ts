@@ -45,5 +45,12 @@ export const MonthlyReportBody = z.object({
     shortfallPence: money,
     targetMet: z.boolean().nullable(),
   }),
+  safety: z.object({
+    reactions: z.array(z.object({ level: z.string(), trustId: z.string().nullable(), name: z.string(), grades: z.record(z.string(), shown).describe('CTCAE grade 1–5'), total: shown })),
+    incidents: z.array(z.object({ level: z.string(), trustId: z.string().nullable(), name: z.string(), byKind: z.record(z.string(), shown), bySeverity: z.record(z.string(), shown), byKindAndSeverity: z.record(z.string(), shown).describe('keyed "KIND|severity"'), total: shown })),
+    lvef: z.array(z.object({ level: z.string(), trustId: z.string().nullable(), name: z.string(), months: z.array(z.object({ month: z.string(), monitored: shown, inDate: shown, overdue: shown, noAssessment: shown, notMonitored: shown, noCourse: shown, inDatePercent: shown, medianDaysOverdue: shown })) })),
+  }).describe('Reactions by grade and incidents by kind and severity over the range; LVEF compliance at each month end'),
+  inequalities: z.array(z.object({ dimension: z.string(), title: z.string(), groups: z.array(z.object({ group: z.string(), label: z.string(), suitable: shown, opted: shown, optedPercent: shown, returned: shown, returnedPercent: shown })) })).describe('Uptake and return rates of the range by IMD quintile, ethnic group and age band'),
+  capacity: z.array(z.object({ trustId: z.string().nullable(), unitId: z.string().nullable(), name: z.string(), periods: z.array(z.object({ period: z.string(), homeDoses: shown, hospitalDoses: shown, chairHoursReleased: shown })) })).describe('Per unit and month: doses by place of delivery and chair hours released'),
   settings: z.record(z.string(), z.unknown()).describe('The CQUIN targets and every unit cost the figures were made with'),
 });

@@ -13,6 +13,7 @@ import { AppError, notFound } from '../platform/errors.ts';
 import { organisations } from '../organisations/schema.ts';
 import { monthBounds, monthsBetween } from './months.ts';
 import { allTrustFacts, ownTrustFacts, patientsOfEpisodes, reportOrgs } from './queries.ts';
+import { allTrustSafety, ownTrustSafety } from './queries-more.ts';
 import { buildMonthlyReport, type MonthlyReport } from './report.ts';
 import { episodesBehind, type CountFigure } from './rules.ts';
 import { currentSettings } from './settings-store.ts';
@@ -59,8 +60,9 @@ export async function monthlyReport(db: Db, ctx: RequestContext, q: ReportQuery)
     const trustId = await checkTrust(tx, ctx, q.trust, scope);
     const settings = await currentSettings(tx);
     const facts = scope === 'own-trust' ? await ownTrustFacts(tx, ctx, firstDay, lastDay) : await allTrustFacts(tx, trustId, firstDay, lastDay);
+    const safety = scope === 'own-trust' ? await ownTrustSafety(tx, ctx, firstDay, lastDay) : await allTrustSafety(tx, trustId, firstDay, lastDay);
     const orgs = await reportOrgs(tx, trustId ? [trustId] : null, scope === 'own-trust' ? ctx.unitIds : []);
-    const report = buildMonthlyReport({ episodes: facts.episodes, doses: facts.doses, ...orgs, months, settings, network: scope === 'all', suppressed: scope === 'all' });
+    const report = buildMonthlyReport({ episodes: facts.episodes, doses: facts.doses, ...orgs, months, settings, network: scope === 'all', suppressed: scope === 'all', safety });
     // The Trust's own read touched its patients' rows (no identifier leaves in the report); the aggregate read none.
     await audit(tx, ctx, { action: 'report:read', detail: { report: 'monthly', from: q.from, to: q.to, trust: trustId, suppressed: report.suppressed, episodes: facts.episodes.length } });
     const trustChoices = scope === 'own-trust' ? [{ id: ctx.orgId, name: ctx.orgName }] : (await reportOrgs(tx, null)).trusts;
