@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { aggregate, monthRange, suppressCount, suppressRow, type PerformanceRow } from '../src/visits/performance.ts';
 import { buildWorld, PASSWORD, signIn, type World } from './support/world.ts';
 import { ok, patientOnCourse, releasedPrescription, team, type Team } from './support/prescribing.ts';
+import { GOOD_CHECK } from './support/visits.ts';
 
 let w: World;
 let t: Team;
@@ -14,13 +15,6 @@ async function at(iso: string) {
   t = await team(w);
 }
 
-const GOOD_CHECK = {
-  identifiers: ['NAME', 'DATE_OF_BIRTH'],
-  consentValid: true,
-  observations: { temperatureC: 36.8, pulse: 72, systolic: 124, diastolic: 78, spo2: 98 },
-  symptoms: { FEVER_OR_INFECTION: false, BREATHLESSNESS: false, CHEST_PAIN_OR_PALPITATIONS: false, ANKLE_SWELLING: false, REACTION_LAST_DOSE: false, OTHER_NEW_SYMPTOM: false },
-  decision: 'give',
-};
 
 /** A patient referred (and started at home) today, whose first home cycle (3) is due on 1 June 2026. */
 async function referredToday() {

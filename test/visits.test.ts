@@ -6,6 +6,7 @@ import { administrations } from '../src/prescribing/schema.ts';
 import { reactions, visitChecks } from '../src/visits/schema.ts';
 import { buildWorld, PASSWORD, signIn, type World } from './support/world.ts';
 import { ok, patientOnCourse, releasedPrescription, team, type Team } from './support/prescribing.ts';
+import { GOOD_CHECK } from './support/visits.ts';
 
 let w: World;
 let t: Team;
@@ -21,13 +22,6 @@ async function at(iso: string) {
   t = await team(w);
 }
 
-const GOOD_CHECK = {
-  identifiers: ['NAME', 'DATE_OF_BIRTH'],
-  consentValid: true,
-  observations: { temperatureC: 36.8, pulse: 72, systolic: 124, diastolic: 78, spo2: 98 },
-  symptoms: { FEVER_OR_INFECTION: false, BREATHLESSNESS: false, CHEST_PAIN_OR_PALPITATIONS: false, ANKLE_SWELLING: false, REACTION_LAST_DOSE: false, OTHER_NEW_SYMPTOM: false },
-  decision: 'give',
-};
 const dose = (overrides: Record<string, unknown> = {}) => ({
   idempotencyKey: randomUUID(),
   doses: [{ drug: 'TRASTUZUMAB', doseMg: 420 }],
