@@ -393,3 +393,26 @@ test('a new regimen is data only: an administrator publishes a BSA-dosed regimen
   const combination = await ok<{ doses: { drug: string; doseMg: number }[] }>(t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${q.cycles[0]!.id}/prescriptions` }), 201);
   assert.deepEqual(combination.doses.map((d) => [d.drug, d.doseMg]), [['PERTUZUMAB', 1200], ['TRASTUZUMAB', 600]], 'fixed loading doses, whatever the weight');
 });
+
+test('oversized input is refused with the limit named, and nothing is saved', async () => {
+  await at('2026-06-01');
+  const p = await patientOnCourse(w, t, { startDate: '2026-04-22', baseline: { on: '2026-04-15', percent: 62 } });
+  const cycle3 = p.cycles.find((c) => c.cycle === 3)!;
+  const rx = await ok<Rx>(t.prescriber.request({ method: 'POST', url: `/api/v1/cycles/${cycle3.id}/prescriptions` }), 201);
+  const long = (n: number) => 'x'.repeat(n);
+  const cases = [
+    { s: t.prescriber, url: `/api/v1/prescriptions/${rx.id}/override`, payload: { reason: long(1001) }, field: 'reason', re: /1,000 characters or fewer/ },
+    { s: t.prescriber, url: `/api/v1/cycles/${cycle3.id}/deferral`, payload: { newDate: '2026-06-10', reasonCode: 'OTHER', note: long(1001) }, field: 'note', re: /1,000 characters or fewer/ },
+    { s: t.nurse, url: `/api/v1/courses/${p.courseId}/lvef`, payload: { measuredOn: '2026-05-30', method: 'echo', percent: 60, reportingClinician: long(201) }, field: 'reportingClinician', re: /200 characters or fewer/ },
+    { s: t.prescriber, url: `/api/v1/prescriptions/${rx.id}/prescriber-steps`, payload: { event: 'cancel', reason: long(1001) }, field: 'reason', re: /1,000 characters or fewer/ },
+  ];
+  for (const c of cases) {
+    const res = await c.s.request({ method: 'POST', url: c.url, payload: c.payload });
+    assert.equal(res.statusCode, 400, c.url);
+    assert.match(res.json().error.fields[c.field], c.re);
+  }
+  const after = await rxOf(t.prescriber, rx.id);
+  assert.equal(after.prescription.state, 'draft');
+  assert.equal(after.overrides.length, 0);
+  assert.equal((await w.database.db.select({ n: count() }).from(deferrals).where(eq(deferrals.cycleId, cycle3.id)))[0]!.n, 0);
+});

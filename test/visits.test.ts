@@ -252,3 +252,24 @@ test('the episode timeline shows what the provider recorded at home beside the p
   // Later in time than the pathway's own "started at home" row.
   assert.ok(page.body.indexOf('Dose given at home') > page.body.indexOf('Started at home') || page.body.indexOf('Started at home') === -1);
 });
+
+test('oversized input at the visit is refused with the limit named, and nothing is saved', async () => {
+  await at('2026-06-01');
+  const v = await visitToday();
+  const long = (n: number) => 'x'.repeat(n);
+  const cases = [
+    { s: t.providerNurse, method: 'POST' as const, url: `/api/v1/visits/${v.visitId}/reactions`, payload: { idempotencyKey: randomUUID(), grade: 1, description: long(2001), actions: [] }, field: 'description', re: /2,000 characters or fewer/ },
+    { s: t.providerNurse, method: 'POST' as const, url: `/api/v1/visits/${v.visitId}/incidents`, payload: { idempotencyKey: randomUUID(), kind: 'NEAR_MISS', severity: 'no-harm', description: long(2001) }, field: 'description', re: /2,000 characters or fewer/ },
+    { s: t.providerNurse, method: 'POST' as const, url: `/api/v1/visits/${v.visitId}/checks`, payload: { ...GOOD_CHECK, idempotencyKey: randomUUID(), decisionReason: long(1001) }, field: 'decisionReason', re: /1,000 characters or fewer/ },
+    { s: t.coordinator, method: 'PATCH' as const, url: `/api/v1/visits/${v.visitId}`, payload: { visitDate: '2026-06-02', windowStart: '07:00', windowEnd: '11:00', reason: long(501) }, field: 'reason', re: /500 characters or fewer/ },
+  ];
+  for (const c of cases) {
+    const res = await c.s.request({ method: c.method, url: c.url, payload: c.payload });
+    assert.equal(res.statusCode, 400, c.url);
+    assert.match(res.json().error.fields[c.field], c.re);
+  }
+  assert.equal((await w.database.db.select({ n: count() }).from(reactions).where(eq(reactions.visitId, v.visitId)))[0]!.n, 0);
+  assert.equal((await w.database.db.select({ n: count() }).from(visitChecks).where(eq(visitChecks.visitId, v.visitId)))[0]!.n, 0);
+  const panel = await ok<{ visit: { visitDate: string } }>(t.providerNurse.request({ method: 'GET', url: `/api/v1/visits/${v.visitId}` }));
+  assert.equal(panel.visit.visitDate, '2026-06-01', 'not moved');
+});
