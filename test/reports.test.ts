@@ -8,6 +8,7 @@ import { safeCsvValue } from '../src/reports/exports.ts';
 import { COUNT_FIGURES } from '../src/reports/rules.ts';
 import { buildReportPopulation } from './support/reports-population.ts';
 import { pdfText } from './support/pdf.ts';
+import { colourBox, countColour, pdfPagesText, renderPdfPage } from './support/pdf-render.ts';
 import { buildWorld, signIn, type Session, type World } from './support/world.ts';
 
 /**
@@ -177,6 +178,31 @@ test('the cancer manager’s exports: the CSV escapes formulas, the XLSX reads b
   assert.ok((pdf.rawPayload.toString('latin1').match(/ l\n/g) ?? []).length > 20, 'the PDF draws the graph’s lines');
   const csv = await s.request({ method: 'GET', url: `/reports/monthly.csv?${RANGE}` });
   assert.ok(csv.body.includes('Ardenfield NHS Foundation Trust,12,11,91.7,7,58.3,63.6,3,1,0,1,7,5,1,1'));
+});
+
+test('the PDF read by a PDF engine: its pages hold the tables’ numbers, and page 1 paints the graph with the Trust’s line above the dashed CQUIN target', async () => {
+  const s = await as('cancer-manager');
+  const pdf = (await s.request({ method: 'GET', url: `/reports/monthly.pdf?${RANGE}` })).rawPayload;
+  const pages = await pdfPagesText(pdf);
+  const all = pages.join(' ');
+  for (const expected of ['Home treatment: monthly report', 'CQUIN target 50%', '% opted for home', 'Ardenfield NHS Foundation Trust', '58.3%', '91.7%', '£1,969.60']) assert.ok(all.includes(expected), `the PDF says "${expected}"`);
+  assert.ok(['Jan 2026', 'May 2026'].every((m) => pages[0]!.includes(m)), 'the graph’s months are on page 1');
+  const page = await renderPdfPage(pdf, 1);
+  // Trust A's uptake runs 66.7% → 58.3% against a 50% target: its NHS-blue line must be painted entirely above the
+  // red dashed target line (the row of the page with the most red pixels).
+  assert.ok(countColour(page, '#005eb8') > 500, 'the Trust’s line is painted');
+  const redByRow = Array.from({ length: page.height }, (_, y) => {
+    let n = 0;
+    for (let x = 0; x < page.width; x++) {
+      const i = 4 * (y * page.width + x);
+      if (Math.abs(page.pixels[i]! - 0xd5) < 40 && Math.abs(page.pixels[i + 1]! - 0x28) < 40 && Math.abs(page.pixels[i + 2]! - 0x1b) < 40) n++;
+    }
+    return n;
+  });
+  const targetRow = redByRow.indexOf(Math.max(...redByRow));
+  assert.ok(redByRow[targetRow]! > 100, 'the dashed target line is painted across the graph');
+  const blue = colourBox(page, '#005eb8')!;
+  assert.ok(blue.bottom < targetRow, `the Trust’s line (lowest at y=${blue.bottom}) is above the target (y=${targetRow})`);
 });
 
 test('drill-down: the cancer manager sees the patients behind a figure (audited with their ids); nobody else may', async () => {
