@@ -5,6 +5,8 @@ import { ACTIONS, decide, type Action } from '../src/access/policy.ts';
 import { ROLE_ORG_KIND, type Role } from '../src/access/roles.ts';
 import { DEFAULT_CHECKLIST } from '../src/pathway/suitability.ts';
 import { LETTER_TEMPLATES } from '../src/pathway/letters-rules.ts';
+import { DEFAULT_SETTINGS } from '../src/reports/settings.ts';
+import { formValues } from '../src/reports/settings-form.ts';
 import { buildWorld, nextNhsNumber, PASSWORD, signIn, type Session, type World, REFERRAL_DETAILS, ALL_MET, CONSENT } from './support/world.ts';
 import { ok, type Team } from './support/prescribing.ts';
 
@@ -452,6 +454,13 @@ const CASES: Record<string, Case> = {
   'GET /reports/monthly.xlsx': { scope: 'none', build: async () => ({ url: '/reports/monthly.xlsx?from=2026-01&to=2026-06' }) },
   'GET /reports/monthly.pdf': { scope: 'none', build: async () => ({ url: '/reports/monthly.pdf?from=2026-01&to=2026-06' }) },
   'GET /reports/monthly/patients': { scope: 'trust-only', build: async ({ target }) => ({ url: `/reports/monthly/patients?from=2026-01&to=2026-06&period=total&figure=suitable&trust=${ids[target]}` }) },
+  // The administrations CSV: a Trust's cancer manager or pharmacist, always their own Trust's (no Trust to choose).
+  'GET /api/v1/exports/administrations.csv': { scope: 'none', build: async () => ({ url: '/api/v1/exports/administrations.csv?from=2026-01&to=2026-06' }) },
+  // report settings: read by those who see every Trust's report, saved (a new version each time) by an administrator.
+  'GET /api/v1/reports/settings': { scope: 'none', build: async () => ({ url: '/api/v1/reports/settings' }) },
+  'PUT /api/v1/reports/settings': { scope: 'none', build: async () => ({ url: '/api/v1/reports/settings', payload: { settings: structuredClone(DEFAULT_SETTINGS), reason: 'Matrix: unchanged' } }) },
+  'GET /admin/report-settings': { scope: 'none', build: async () => ({ url: '/admin/report-settings' }) },
+  'POST /admin/report-settings': { scope: 'none', build: async () => ({ url: '/admin/report-settings', form: true, payload: { ...formValues(DEFAULT_SETTINGS), reason: 'Matrix: unchanged' } }) },
   // visits API and pages (scheduling, alerts, performance)
   // Visits come from the nurse visit page fixtures (a fresh one when the matrix expects a change to succeed, else the
   // Trust's shared one); courses from the prescribing API fixtures; alerts from the visits fixtures.
@@ -478,6 +487,18 @@ const CASES: Record<string, Case> = {
   // The permitted nurse corrects a dose she recorded on a fresh visit; everyone else tries the Trust's shared visit.
   'PATCH /api/v1/visits/:id/administration': { scope: 'patient', build: async (x) => ({ url: `/api/v1/visits/${await visitWithDose(x)}/administration`, payload: { expectedVersion: 1, site: 'Right forearm', startedAt: '2026-06-01T07:40:00Z', endedAt: '2026-06-01T08:10:00Z', observationCompleted: true, reason: 'Matrix: typed wrongly' } }) },
   'POST /visits/:id/administration/correction': { scope: 'patient', build: async (x) => ({ url: `/visits/${await visitWithDose(x)}/administration/correction`, form: true, payload: { expectedVersion: '1', givenOn: '2026-06-01', site: 'Right forearm', startTime: '08:40', endTime: '09:10', observationCompleted: 'yes', reason: 'Matrix: typed wrongly' } }) },
+  // surveys: the patient's public page (no sign-in: an unknown link answers the same "expired" page to everyone); a
+  // Trust's nurse makes a link or enters a paper survey for an episode of the target Trust that has started at home
+  // (trust-only); Trust and provider staff answer the staff evaluation for their own organisation.
+  'GET /survey/:token': { scope: 'none', build: async () => ({ url: `/survey/${'M'.repeat(43)}` }) },
+  'POST /survey/:token': { scope: 'none', build: async () => ({ url: `/survey/${'M'.repeat(43)}`, form: true, payload: { 'q1-rating': '5' } }) },
+  'POST /episodes/:id/survey-link': { scope: 'trust-only', build: async ({ target }) => ({ url: `/episodes/${ids[`episode${target}`]}/survey-link`, form: true, payload: {} }) },
+  'GET /surveys/patient-satisfaction': { scope: 'none', build: async () => ({ url: '/surveys/patient-satisfaction' }) },
+  'POST /surveys/patient-satisfaction': { scope: 'trust-only', build: async ({ target }) => ({ url: '/surveys/patient-satisfaction', form: true, payload: { episodeId: ids[`episode${target}`]!, 'q1-rating': '4' } }) },
+  'POST /api/v1/surveys/patient-satisfaction': { scope: 'trust-only', build: async ({ target }) => ({ url: '/api/v1/surveys/patient-satisfaction', payload: { episodeId: ids[`episode${target}`], answers: { 1: { rating: 4 } } } }) },
+  'GET /surveys/staff-evaluation': { scope: 'none', build: async () => ({ url: '/surveys/staff-evaluation' }) },
+  'POST /surveys/staff-evaluation': { scope: 'none', build: async () => ({ url: '/surveys/staff-evaluation', form: true, payload: { 'q7-rating': '4' } }) },
+  'POST /api/v1/surveys/staff-evaluation': { scope: 'none', build: async () => ({ url: '/api/v1/surveys/staff-evaluation', payload: { answers: { 7: { rating: 4 } } } }) },
 };
 
 const ACTORS: Actor[] = [

@@ -37,6 +37,11 @@ export const ACTIONS = [
   'performance:read',
   'report:read',
   'report:drilldown',
+  'export:administrations',
+  'report-settings:read',
+  'report-settings:manage',
+  'survey:patient',
+  'survey:staff',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -101,6 +106,16 @@ export const POLICY: Record<Exclude<Action, 'public' | 'session'>, Partial<Recor
   'report:read': { 'cancer-manager': 'own-org', commissioner: 'all', 'network-lead': 'all', admin: 'all' },
   // From a report figure to the patients behind it: only the Trust's own cancer manager, who may see its patients.
   'report:drilldown': { 'cancer-manager': 'own-org' },
+  // Every dose the Trust gave, with NHS numbers, as CSV: the Trust's cancer manager and pharmacists (reconciliation).
+  'export:administrations': grant(['cancer-manager', 'trust-pharmacist'], 'own-org'),
+  // The CQUIN targets and unit costs behind the report (no patient data): those who see every Trust's report may read
+  // them and their history; only an administrator saves a new version.
+  'report-settings:read': { commissioner: 'all', 'network-lead': 'all', admin: 'all' },
+  'report-settings:manage': { admin: 'all' },
+  // A patient's satisfaction survey: the Trust's nurse makes the patient's one-time link, or enters a paper form for them.
+  'survey:patient': { 'trust-nurse': 'own-org' },
+  // The staff evaluation of the service: the Trust's and the provider's staff who work on the pathway answer it.
+  'survey:staff': { ...grant(TRUST_CLINICAL, 'own-org'), ...grant(PROVIDER, 'own-org') },
 };
 
 function grant(roles: Role[], scope: Scope): Partial<Record<Role, Scope>> {

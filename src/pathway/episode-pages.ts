@@ -23,6 +23,7 @@ import { providerReferralInbox, trustWorklists, type WorklistItem } from './work
 import { COURSE_STARTABLE, courseOfEpisode, startCourse } from '../prescribing/courses.ts';
 import { CourseInput } from '../prescribing/validation.ts';
 import { pageErrors, tryService } from '../prescribing/page-helpers.ts';
+import { canMakeSurveyLink } from '../reports/survey-store.ts';
 
 
 const presentItem = (i: WorklistItem) => ({ ...i, nhsNumber: formatNhsNumber(i.nhsNumber), since: i.since.toISOString() });
@@ -56,6 +57,8 @@ export async function episodePages(base: FastifyInstance, { db }: AppDeps): Prom
       // The treatment course, once started; a prescriber starts it once the patient has accepted home treatment.
       courseId: decide(ctx.role, 'prescribing:read') ? await courseOfEpisode(db, ctx, id) : null,
       canStartCourse: decide(ctx.role, 'prescribing:prescribe') && episode.trustId === ctx.orgId && COURSE_STARTABLE.includes(episode.state),
+      // The patient satisfaction survey's one-time link, once the patient has had treatment at home.
+      canMakeSurveyLink: decide(ctx.role, 'survey:patient') && (await canMakeSurveyLink(db, ctx, id)),
       letters: decide(ctx.role, 'letter:read') ? (await listLetters(db, ctx, id)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString(), subject: LETTER_TEMPLATES[l.kind].subject })) : [],
       ...extra,
     });

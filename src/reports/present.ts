@@ -110,6 +110,7 @@ export function reportTables(report: MonthlyReport, drill?: DrillLink): Table[] 
     title: 'Unit costs used (each can be changed)',
     head: ['Cost', 'Value'],
     rows: [
+      [text('Settings in force'), text(report.settingsVersion.label)],
       ...q.drugs.map((d) => [text(`${d.drug} ${d.route} ${d.vialMg} mg vial, before VAT`), d.vialPricePence === null ? text('Not set: drug savings not counted') : money(d.vialPricePence)]),
       [text('VAT a hospital pays and cannot recover'), { text: `${(q.hospitalVatBasisPoints / 100).toFixed(1)}%`, value: q.hospitalVatBasisPoints / 100, percent: true }],
       [text('Home supply zero-rated for VAT (rule 48)'), text(q.homeSupplyZeroRated ? 'Yes' : 'No')],

@@ -8,7 +8,7 @@ import { cquinResult, type CquinResult } from './cquin.ts';
 import { monthBounds } from './months.ts';
 import { savingsByMonth, type DoseFact, type SavingsRow } from './qipp.ts';
 import { CONSENT_WITHDRAWN, COUNT_FIGURES, figuresFor, percent, type CountFigure, type EpisodeFact, type Figures } from './rules.ts';
-import { cquinTargetFor, type ReportSettings } from './settings.ts';
+import { cquinTargetFor, DEFAULT_VERSION_INFO, type ReportSettings, type SettingsVersionInfo } from './settings.ts';
 import { suppress, type SuppressionGroup } from './suppression.ts';
 import { capacitySection, inequalitySection, type CapacityRow, type InequalityRow } from './equity.ts';
 import type { SafetyFacts } from './queries-more.ts';
@@ -51,6 +51,8 @@ export interface MonthlyReport {
   cquin: ({ trustId: string; name: string } & CquinResult)[];
   savings: { rows: ShownSavings[]; total: ShownSavings; targetPence: number; shortfallPence: Shown; targetMet: boolean | null };
   settings: ReportSettings;
+  /** Which saved version of the settings the figures were made with. */
+  settingsVersion: SettingsVersionInfo;
   safety: SafetySection;
   inequalities: { dimension: string; title: string; groups: InequalityRow[] }[];
   capacity: CapacityRow[];
@@ -95,7 +97,7 @@ function putFigures(cells: Record<string, number>, prefix: string, f: Figures) {
 }
 
 /** Builds the whole report for the months given (in order); `suppressed` for commissioner and network views. */
-export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; doses: readonly DoseFact[]; trusts: readonly Org[]; units: readonly UnitOrg[]; months: string[]; settings: ReportSettings; network: boolean; suppressed: boolean; safety?: SafetyFacts }): MonthlyReport {
+export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; doses: readonly DoseFact[]; trusts: readonly Org[]; units: readonly UnitOrg[]; months: string[]; settings: ReportSettings; settingsVersion?: SettingsVersionInfo; network: boolean; suppressed: boolean; safety?: SafetyFacts }): MonthlyReport {
   const { months, settings } = input;
   const first = monthBounds(months[0]!).start;
   const last = months.at(-1)!;
@@ -185,5 +187,5 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   };
   const total = showSavings(savings.total);
   const savingsShown = { rows: savings.rows.map(showSavings), total, targetPence: savings.targetPence, shortfallPence: total.withheld ? null : savings.shortfallPence, targetMet: total.withheld ? null : savings.targetMet };
-  return { from: months[0]!, to: last, months, suppressed: input.suppressed, rows, progress, cquin, savings: savingsShown, settings, safety: sections[0].shown(get), inequalities: sections[1].shown(get), capacity: sections[2].shown(get) };
+  return { from: months[0]!, to: last, months, suppressed: input.suppressed, rows, progress, cquin, savings: savingsShown, settings, settingsVersion: input.settingsVersion ?? DEFAULT_VERSION_INFO, safety: sections[0].shown(get), inequalities: sections[1].shown(get), capacity: sections[2].shown(get) };
 }

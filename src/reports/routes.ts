@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { decide } from '../access/policy.ts';
 import { ctxOf } from '../access/guard.ts';
 import { londonDate } from '../platform/clock.ts';
@@ -8,6 +9,7 @@ import type { AppDeps } from '../web/app.ts';
 import { formErrors, type FormErrors } from '../web/forms.ts';
 import { renderPage } from '../web/render.ts';
 import { errorResponses } from '../web/schemas.ts';
+import { ExportQuery, exportFilename, exportRange, streamAdministrations } from './administrations-export.ts';
 import { progressSvg, svgDataUri } from './chart.ts';
 import { toCsv, toPdf, toXlsx, type ExportMeta } from './exports.ts';
 import { defaultMonths, MAX_MONTHS, monthLabel, nextMonth } from './months.ts';
@@ -16,9 +18,14 @@ import { FIGURE_LABELS } from './rules.ts';
 import { MonthlyReportBody } from './schemas.ts';
 import { drilldown, monthlyReport, type ReportQuery } from './service.ts';
 import { DrilldownQuery, MonthlyQuery, PageQuery } from './validation.ts';
+import { surveyReport } from './survey-report.ts';
+import { surveyTables } from './survey-present.ts';
+import type { SurveySection } from './survey-section.ts';
 
 const tags = ['reports'];
-type Report = Awaited<ReturnType<typeof monthlyReport>>;
+/** The report with its surveys section (survey-report.ts), which is read and audited in a transaction of its own. */
+type Report = Awaited<ReturnType<typeof monthlyReport>> & { surveys?: SurveySection };
+const tablesOf = (r: Report) => [...reportTables(r), ...surveyTables(r.surveys)];
 
 /** The query as the page and its downloads take it: months default to the last 6; "" means every Trust. */
 function pageQuery(req: FastifyRequest): { ok: true; q: ReportQuery } | ({ ok: false } & FormErrors) {
@@ -48,7 +55,7 @@ export async function reportRoutes(base: FastifyInstance, { db }: AppDeps): Prom
     schema: { tags, summary: 'The monthly report: uptake per network, Trust and unit; reasons; progress; CQUIN; QIPP savings. Aggregate viewers get small numbers withheld and no identifier.', querystring: MonthlyQuery, response: { 200: MonthlyReportBody, ...errorResponses } },
   }, async (req) => {
     const { trustChoices: _t, ...report } = await monthlyReport(db, ctxOf(req), req.query);
-    return { ...report, settings: report.settings as unknown as Record<string, unknown>, savings: { ...report.savings, rows: report.savings.rows as never, total: report.savings.total as never } };
+    return { ...report, surveys: await surveyReport(db, ctxOf(req), req.query), settings: report.settings as unknown as Record<string, unknown>, savings: { ...report.savings, rows: report.savings.rows as never, total: report.savings.total as never } };
   });
 
   const load = async (req: FastifyRequest, reply: FastifyReply): Promise<{ report: Report; q: ReportQuery } | undefined> => {
@@ -59,7 +66,7 @@ export async function reportRoutes(base: FastifyInstance, { db }: AppDeps): Prom
       return undefined;
     }
     try {
-      return { report: await monthlyReport(db, ctxOf(req), parsed.q), q: parsed.q };
+      return { report: { ...(await monthlyReport(db, ctxOf(req), parsed.q)), surveys: await surveyReport(db, ctxOf(req), parsed.q) }, q: parsed.q };
     } catch (err) {
       if (!(err instanceof AppError) || !err.fields || req.url.startsWith('/reports/monthly.')) throw err;
       await page(req, reply.code(400), undefined, parsed.q, formErrors(err.fields));
@@ -89,6 +96,7 @@ export async function reportRoutes(base: FastifyInstance, { db }: AppDeps): Prom
       chart: report ? svgDataUri(progressSvg(report)) : null,
       suppressionNote: SUPPRESSION_NOTE,
       download: (ext: string) => `/reports/monthly.${ext}?${qs(base)}`,
+      settingsHref: decide(ctx.role, 'report-settings:read') ? '/admin/report-settings' : undefined,
     });
   }
 
@@ -101,15 +109,15 @@ export async function reportRoutes(base: FastifyInstance, { db }: AppDeps): Prom
   const filename = (r: Report, ext: string) => `homeward-monthly-report-${r.from}-to-${r.to}.${ext}`;
   app.get('/reports/monthly.csv', { config: { action: 'report:read' }, schema: { hide: true } }, async (req, reply) => {
     const { report, q } = (await load(req, reply))!;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename(report, 'csv')}"`).send(`\ufeff${toCsv(exportMeta(report, q), reportTables(report))}`);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename(report, 'csv')}"`).send(`\ufeff${toCsv(exportMeta(report, q), tablesOf(report))}`);
   });
   app.get('/reports/monthly.xlsx', { config: { action: 'report:read' }, schema: { hide: true } }, async (req, reply) => {
     const { report, q } = (await load(req, reply))!;
-    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${filename(report, 'xlsx')}"`).send(await toXlsx(exportMeta(report, q), reportTables(report)));
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${filename(report, 'xlsx')}"`).send(await toXlsx(exportMeta(report, q), tablesOf(report)));
   });
   app.get('/reports/monthly.pdf', { config: { action: 'report:read' }, schema: { hide: true } }, async (req, reply) => {
     const { report, q } = (await load(req, reply))!;
-    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename(report, 'pdf')}"`).send(await toPdf(exportMeta(report, q), reportTables(report), progressSvg(report)));
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${filename(report, 'pdf')}"`).send(await toPdf(exportMeta(report, q), tablesOf(report), progressSvg(report)));
   });
 
   app.get('/reports/monthly/patients', { config: { action: 'report:drilldown' }, schema: { hide: true, querystring: DrilldownQuery } }, async (req, reply) => {
@@ -122,5 +130,13 @@ export async function reportRoutes(base: FastifyInstance, { db }: AppDeps): Prom
       patients: result.patients,
       back: `/reports/monthly?${qs({ from: q.from, to: q.to, trust: q.trust })}`,
     });
+  });
+
+  app.get('/api/v1/exports/administrations.csv', {
+    config: { action: 'export:administrations' },
+    schema: { tags, summary: "Every dose given for the user's Trust in a range of months, as CSV (one line per drug given), streamed; audited with its row count", querystring: ExportQuery, response: { 200: z.any().describe('text/csv'), ...errorResponses } },
+  }, async (req, reply) => {
+    const range = exportRange(req.query);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${exportFilename(range)}"`).send(streamAdministrations(db, ctxOf(req), range));
   });
 }

@@ -53,4 +53,27 @@ export const MonthlyReportBody = z.object({
   inequalities: z.array(z.object({ dimension: z.string(), title: z.string(), groups: z.array(z.object({ group: z.string(), label: z.string(), suitable: shown, opted: shown, optedPercent: shown, returned: shown, returnedPercent: shown })) })).describe('Uptake and return rates of the range by IMD quintile, ethnic group and age band'),
   capacity: z.array(z.object({ trustId: z.string().nullable(), unitId: z.string().nullable(), name: z.string(), periods: z.array(z.object({ period: z.string(), homeDoses: shown, hospitalDoses: shown, chairHoursReleased: shown })) })).describe('Per unit and month: doses by place of delivery and chair hours released'),
   settings: z.record(z.string(), z.unknown()).describe('The CQUIN targets and every unit cost the figures were made with'),
+  surveys: z.object({
+    from: z.string(),
+    to: z.string(),
+    surveys: z.array(z.object({
+      kind: z.enum(['patient-satisfaction', 'staff-evaluation']),
+      title: z.string(),
+      responses: shown,
+      suppressed: z.boolean().describe('true: counts from 1 to 7 withheld (the patient survey, seen across organisations)'),
+      commentsShown: z.boolean().describe('false: patients’ comments are seen only by their own Trust'),
+      questions: z.array(z.object({
+        number: z.number(),
+        text: z.string(),
+        kind: z.enum(['yes-no', 'comments', 'rating']),
+        lines: z.array(z.string()).describe('The summary as the pilot wrote it, e.g. "Yes × 3", "Not completed × 1"; "*" when withheld'),
+        yes: shown,
+        no: shown,
+        notCompleted: shown,
+        comments: z.array(z.string()).nullable(),
+        rating: z.object({ count: shown, mean: z.number().nullable(), distribution: z.record(z.string(), shown).describe('rating "1"–"5" → responses') }).nullable(),
+      })),
+    })),
+  }).optional().describe('The patient satisfaction survey and the staff evaluation answered in the range'),
+  settingsVersion: z.object({ version: z.number().describe('0: the built-in defaults'), label: z.string(), savedByName: z.string().nullable(), savedAt: z.string().nullable(), reason: z.string().nullable() }).describe('The saved version of the settings the figures were made with'),
 });

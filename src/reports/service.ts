@@ -58,13 +58,14 @@ export async function monthlyReport(db: Db, ctx: RequestContext, q: ReportQuery)
   const lastDay = monthBounds(months.at(-1)!).end;
   return withContext(db, ctx, async (tx) => {
     const trustId = await checkTrust(tx, ctx, q.trust, scope);
-    const settings = await currentSettings(tx);
+    // The settings in force now (the latest saved version): the report names the version beside its figures.
+    const { settings, info: settingsVersion } = await currentSettings(tx);
     const facts = scope === 'own-trust' ? await ownTrustFacts(tx, ctx, firstDay, lastDay) : await allTrustFacts(tx, trustId, firstDay, lastDay);
     const safety = scope === 'own-trust' ? await ownTrustSafety(tx, ctx, firstDay, lastDay) : await allTrustSafety(tx, trustId, firstDay, lastDay);
     const orgs = await reportOrgs(tx, trustId ? [trustId] : null, scope === 'own-trust' ? ctx.unitIds : []);
-    const report = buildMonthlyReport({ episodes: facts.episodes, doses: facts.doses, ...orgs, months, settings, network: scope === 'all', suppressed: scope === 'all', safety });
+    const report = buildMonthlyReport({ episodes: facts.episodes, doses: facts.doses, ...orgs, months, settings, settingsVersion, network: scope === 'all', suppressed: scope === 'all', safety });
     // The Trust's own read touched its patients' rows (no identifier leaves in the report); the aggregate read none.
-    await audit(tx, ctx, { action: 'report:read', detail: { report: 'monthly', from: q.from, to: q.to, trust: trustId, suppressed: report.suppressed, episodes: facts.episodes.length } });
+    await audit(tx, ctx, { action: 'report:read', detail: { report: 'monthly', from: q.from, to: q.to, trust: trustId, suppressed: report.suppressed, episodes: facts.episodes.length, settingsVersion: settingsVersion.version } });
     const trustChoices = scope === 'own-trust' ? [{ id: ctx.orgId, name: ctx.orgName }] : (await reportOrgs(tx, null)).trusts;
     return { ...report, scope, trustChoices };
   });

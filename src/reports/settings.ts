@@ -5,12 +5,14 @@
  */
 import { z } from 'zod';
 
-const pence = (label: string) => z.number({ error: `Enter ${label} in pence` }).int(`Enter ${label} in whole pence`).min(0, `${label[0]!.toUpperCase()}${label.slice(1)} must be 0 or more`).max(1_000_000_000);
+const cap = (label: string) => `${label[0]!.toUpperCase()}${label.slice(1)}`;
+const pence = (label: string) => z.number({ error: `Enter ${label} in pence` }).int(`Enter ${label} in whole pence`).min(0, `${cap(label)} must be 0 or more`).max(1_000_000_000, `${cap(label)} must be £10,000,000.00 or less`);
 const pct = (label: string) => z.number({ error: `Enter ${label} as a percentage` }).min(0, `${label[0]!.toUpperCase()}${label.slice(1)} must be between 0 and 100`).max(100, `${label[0]!.toUpperCase()}${label.slice(1)} must be between 0 and 100`);
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Enter a month as a year and month, for example 2026-04');
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const month = z.string().regex(MONTH, 'Enter a month as a year and month, for example 2026-04');
 
 export const CquinTarget = z.strictObject({
-  name: z.string().trim().min(1, 'Enter a name for the target').max(100),
+  name: z.string().trim().min(1, 'Enter a name for the target').max(100, 'The name of a target must be 100 characters or fewer'),
   /** The months the target applies to; a report uses the target in force in its last month. */
   from: month,
   to: month,
@@ -18,6 +20,9 @@ export const CquinTarget = z.strictObject({
   offeredPercent: pct('the offered target').nullable(),
   /** Opted for home % of suitable patients (rule 47). */
   optedPercent: pct('the opted target'),
+}).superRefine((t, ctx) => {
+  // Checked here, per target, so the message comes with any other problem of the form rather than after it.
+  if (MONTH.test(t.from) && MONTH.test(t.to) && t.to < t.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The last month of a CQUIN target must be the same as or after its first month' });
 });
 export type CquinTarget = z.infer<typeof CquinTarget>;
 
@@ -33,7 +38,7 @@ export type DrugPrice = z.infer<typeof DrugPrice>;
 export const QippSettings = z.strictObject({
   drugs: z.array(DrugPrice).max(50),
   /** VAT a hospital pays on drugs it buys and cannot recover (spec §5.3: 20%, ASSUMPTION). */
-  hospitalVatBasisPoints: z.number().int().min(0).max(10_000),
+  hospitalVatBasisPoints: z.number({ error: 'Enter the VAT rate in basis points' }).int('Enter the VAT rate in whole basis points').min(0, 'The VAT rate must be between 0% and 100%').max(10_000, 'The VAT rate must be between 0% and 100%'),
   /** Home-supplied medicine is zero-rated when dispensed by the homecare pharmacy for personal use (rule 48). */
   homeSupplyZeroRated: z.boolean(),
   /** Share of the hospital's whole-vial waste still wasted by the homecare supplier (0 when it shares vials). */
@@ -48,12 +53,12 @@ export const QippSettings = z.strictObject({
   chairHourValuePence: pence('the value of a chair hour'),
   /** Cash-releasing savings target for the period, with a label (the pilot: £700k recurrent). */
   targetPence: pence('the savings target'),
-  targetLabel: z.string().trim().min(1).max(100),
+  targetLabel: z.string().trim().min(1, 'Enter a label for the savings target').max(100, 'The label of the savings target must be 100 characters or fewer'),
 });
 export type QippSettings = z.infer<typeof QippSettings>;
 
 export const ReportSettings = z.strictObject({
-  cquin: z.array(CquinTarget).max(20),
+  cquin: z.array(CquinTarget).max(20, 'Enter no more than 20 CQUIN targets'),
   /** Used for any month no configured period covers. */
   defaultCquin: CquinTarget,
   qipp: QippSettings,
@@ -90,3 +95,25 @@ export const DEFAULT_SETTINGS: ReportSettings = {
 export function cquinTargetFor(settings: ReportSettings, m: string): CquinTarget {
   return settings.cquin.filter((t) => t.from <= m && m <= t.to).at(-1) ?? settings.defaultCquin;
 }
+
+/** Which saved version the figures were made with (version 0: the code's defaults, never saved). */
+export interface SettingsVersionInfo {
+  version: number;
+  savedByName: string | null;
+  /** ISO timestamp of the save; null for the defaults. */
+  savedAt: string | null;
+  reason: string | null;
+  /** The sentence shown beside the figures. */
+  label: string;
+}
+
+const londonDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+
+/** "Settings version 3, saved by Ann Admin on 5 May 2026", or the defaults' sentence. */
+export function settingsLabel(v: { version: number; savedByName: string | null; savedAt: Date | string | null }): string {
+  if (v.version === 0 || !v.savedAt) return 'Default settings (not yet saved by an administrator)';
+  return `Settings version ${v.version}, saved by ${v.savedByName ?? 'an administrator'} on ${londonDay.format(new Date(v.savedAt))}`;
+}
+
+/** The defaults' version information. */
+export const DEFAULT_VERSION_INFO: SettingsVersionInfo = { version: 0, savedByName: null, savedAt: null, reason: null, label: settingsLabel({ version: 0, savedByName: null, savedAt: null }) };

@@ -39,6 +39,8 @@ import { prescribingPages } from '../prescribing/pages.ts';
 import { ensureRegimenLibrary } from '../prescribing/regimen-store.ts';
 import { regimenRoutes } from '../prescribing/regimen-routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
+import { surveyRoutes } from '../reports/survey-routes.ts';
+import { reportSettingsRoutes } from '../reports/settings-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -160,6 +162,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await prescribingPages(scoped, deps);
     await regimenRoutes(scoped, deps);
     await reportRoutes(scoped, deps);
+    await surveyRoutes(scoped, deps);
+    await reportSettingsRoutes(scoped, deps);
   });
   return app;
 }

@@ -6,6 +6,7 @@ import type { OrgKind } from '../../src/organisations/schema.ts';
 import { DEMO_COMMISSIONER, DEMO_NETWORK, DEMO_PROVIDER, DEMO_TRUSTS } from '../../src/demo/network.ts';
 import { assertAccessible, assertAllLocal, assertNoProblems, signInWithForm, startHarness, type Harness } from './browser.ts';
 import { noJavaScriptTests } from './no-js.ts';
+import { surveyPageTests } from './survey-pages.ts';
 
 // The product in a real browser. Every role signs in through the real form, lands on its own home page, and every
 // page it can reach from there (home page links and header navigation) passes axe-core's WCAG 2.2 AA rules, as do
@@ -140,6 +141,11 @@ const MORE: Partial<Record<Role, { title: string; run: (page: Page) => Promise<v
       await page.locator('.nhsuk-notification-banner--success').waitFor();
       await assertAccessible(page, 'a letter template just saved');
 
+      await visit(page, '/admin/report-settings');
+      await page.getByLabel('Day-unit tariff per dose').fill('2l8');
+      await submitExpectingErrors(page, 'Save a new version');
+      await assertAccessible(page, 'save report settings with errors');
+
       await page.goto('/account/tokens');
       await page.getByLabel('Token name').fill('e2e integration');
       await page.getByRole('button', { name: 'Create token' }).click();
@@ -188,6 +194,7 @@ describe('pages', { concurrency: 2 }, () => {
   }
 
   noJavaScriptTests(() => h);
+  surveyPageTests(() => h);
 
   test('signed out: the sign-in page, with errors, and a 404 are accessible; the page shell loads; axe is really running', async () => {
     const ctx = await h.newContext();

@@ -19,3 +19,8 @@ REVOKE DELETE, TRUNCATE ON regimens, treatment_courses, cycles, prescriptions, l
 -- What was found and done at a home visit is a record of what happened: written once.
 REVOKE UPDATE, DELETE, TRUNCATE ON visit_checks, reactions, incidents, recording_keys FROM homeward_app;
 REVOKE DELETE, TRUNCATE ON visits, trust_alerts FROM homeward_app;
+-- Each saved version of the report settings explains the reports made with it: append only (also a trigger, 0016).
+REVOKE UPDATE, DELETE, TRUNCATE ON report_settings_versions FROM homeward_app;
+-- Survey answers are a record of what was said: written once (also a trigger, 0017); a link is only marked used.
+REVOKE UPDATE, DELETE, TRUNCATE ON survey_responses FROM homeward_app;
+REVOKE DELETE, TRUNCATE ON survey_links FROM homeward_app;

@@ -8,3 +8,5 @@ export * from '../../pathway/config-schema.ts';
 export * from '../../patients/imd-schema.ts';
 export * from '../../prescribing/schema.ts';
 export * from '../../visits/schema.ts';
+export * from '../../reports/schema.ts';
+export * from '../../reports/survey-schema.ts';
