@@ -19,7 +19,10 @@ export interface Target {
 export interface LoadResult {
   seconds: number;
   connections: number;
+  /** Requests answered (or failed) during the run. */
   requests: number;
+  /** Requests sent but not yet answered when the run ended (still queued at the server). */
+  unanswered: number;
   perSecond: number;
   p50: number | null;
   p95: number | null;
@@ -27,7 +30,8 @@ export interface LoadResult {
   max: number | null;
   /** Non-2xx answers, connection errors and timeouts. */
   errors: number;
-  errorRate: number;
+  /** errors ÷ requests; null when no request was answered in time (nothing to judge). */
+  errorRate: number | null;
   byKind: Record<string, { requests: number; errors: number; p50: number | null; p99: number | null }>;
   /** The first few errors, to say what went wrong. */
   firstErrors: { kind: string; status: number; body: string }[];
@@ -43,7 +47,7 @@ interface AutocannonRequest {
 }
 interface AutocannonInstance {
   on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
-  on(event: 'done', fn: (result: { errors: number; timeouts: number; non2xx: number; requests: { total: number } }) => void): void;
+  on(event: 'done', fn: (result: { errors: number; timeouts: number; non2xx: number; requests: { total: number; sent: number } }) => void): void;
   on(event: 'error', fn: (err: Error) => void): void;
 }
 type Autocannon = (opts: { url: string; connections: number; duration: number; timeout: number; requests: AutocannonRequest[] }) => AutocannonInstance;
@@ -94,13 +98,14 @@ export function runLoad(opts: { url: string; connections: number; seconds: numbe
         seconds: opts.seconds,
         connections: opts.connections,
         requests,
+        unanswered: Math.max(0, (result.requests.sent ?? requests) - requests),
         perSecond: Math.round(latencies.length / opts.seconds),
         p50: percentile(latencies, 50),
         p95: percentile(latencies, 95),
         p99: percentile(latencies, 99),
         max: percentile(latencies, 100),
         errors,
-        errorRate: requests ? errors / requests : 0,
+        errorRate: requests ? errors / requests : null,
         byKind: Object.fromEntries([...byKind].map(([k, v]) => [k, { requests: v.latencies.length, errors: v.errors, p50: percentile(v.latencies, 50), p99: percentile(v.latencies, 99) }])),
         firstErrors,
       });

@@ -30,15 +30,19 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; resu
 }
 
 /**
- * Runs each function `warmup` times untimed, then `runs` times each, interleaved (so a slow spell of the machine
- * falls on both sides of a comparison), and gives each one's median in ms and its last result.
+ * Runs each function `warmup` times untimed, then up to `runs` times each, interleaved (so a slow spell of the machine
+ * falls on both sides of a comparison), and gives each one's median in ms and its last result. Once the timed rounds
+ * have taken `budgetMs`, no further round starts (at least one always runs): a report that takes minutes at the
+ * largest tier is timed fewer times rather than holding the run up for an hour.
  */
-export async function compareRuns<F extends Record<string, () => Promise<unknown>>>(fns: F, opts: { warmup: number; runs: number }): Promise<{ [K in keyof F]: { medianMs: number; samples: number[]; last: Awaited<ReturnType<F[K]>> } }> {
+export async function compareRuns<F extends Record<string, () => Promise<unknown>>>(fns: F, opts: { warmup: number; runs: number; budgetMs?: number }): Promise<{ [K in keyof F]: { medianMs: number; samples: number[]; last: Awaited<ReturnType<F[K]>> } }> {
   const keys = Object.keys(fns) as (keyof F & string)[];
   for (let i = 0; i < opts.warmup; i++) for (const k of keys) await fns[k]!();
   const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<string, number[]>;
   const last: Record<string, unknown> = {};
+  const started = performance.now();
   for (let i = 0; i < opts.runs; i++) {
+    if (i > 0 && opts.budgetMs !== undefined && performance.now() - started > opts.budgetMs) break;
     for (const k of keys) {
       const r = await timed(fns[k]!);
       samples[k]!.push(r.ms);
@@ -63,26 +67,29 @@ export interface MemorySample {
   before: number | null;
   /** The highest RSS seen, bytes. */
   peak: number | null;
+  /** The highest RSS seen in the first and in the second half of the time sampled, bytes. */
+  peakFirstHalf: number | null;
+  peakSecondHalf: number | null;
   samples: number;
 }
 
 /** Samples a process's RSS every `everyMs` until stopped; `stop()` gives the starting and the highest value. */
 export function sampleMemory(pid: number, everyMs = 50): { stop: () => MemorySample } {
+  const started = performance.now();
   const before = rssOf(pid);
-  let peak = before;
-  let samples = before === null ? 0 : 1;
-  const timer = setInterval(() => {
+  const seen: { at: number; rss: number }[] = before === null ? [] : [{ at: 0, rss: before }];
+  const sample = () => {
     const v = rssOf(pid);
-    if (v === null) return;
-    samples++;
-    if (peak === null || v > peak) peak = v;
-  }, everyMs);
+    if (v !== null) seen.push({ at: performance.now() - started, rss: v });
+  };
+  const timer = setInterval(sample, everyMs);
   return {
     stop: () => {
       clearInterval(timer);
-      const v = rssOf(pid);
-      if (v !== null && (peak === null || v > peak)) peak = v;
-      return { before, peak, samples };
+      sample();
+      const half = (performance.now() - started) / 2;
+      const max = (list: typeof seen) => (list.length ? Math.max(...list.map((x) => x.rss)) : null);
+      return { before, peak: max(seen), peakFirstHalf: max(seen.filter((x) => x.at <= half)), peakSecondHalf: max(seen.filter((x) => x.at > half)), samples: seen.length };
     },
   };
 }

@@ -192,7 +192,7 @@ export function registerBareRoutes(app: FastifyInstance, db: Db, clock: FakeCloc
   // While PGlite works, the event loop is busy and requests a client has already sent (even one that has since gone)
   // wait unread in the socket: only a quiet half second says none is left.
   app.get('/bench/idle', { config: { action: 'public' }, schema: { hide: true } }, async () => {
-    const until = Date.now() + 120_000;
+    const until = Date.now() + 900_000;
     let quietSince = Date.now();
     while (Date.now() < until) {
       if (pending.size) quietSince = Date.now();

@@ -25,6 +25,7 @@ const FIGURES = [
   'export.rowsPerSecond',
   'export.rows',
   'export.memoryGrowthMb',
+  'export.memoryGrowthSecondHalfMb',
   'generator.rowsPerSecond',
 ];
 

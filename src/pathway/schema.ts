@@ -67,7 +67,8 @@ export const episodeEvents = pgTable(
     byOrgId: uuid('by_org_id').notNull().references(() => organisations.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('episode_events_episode_idx').on(t.episodeId, t.at)],
+  // By time as well: the monthly report starts from the episodes with events since the start of its range.
+  (t) => [index('episode_events_episode_idx').on(t.episodeId, t.at), index('episode_events_at_idx').on(t.at)],
 );
 
 export type Episode = typeof episodes.$inferSelect;

@@ -54,7 +54,8 @@ export const treatmentCourses = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('treatment_courses_episode_idx').on(t.episodeId), index('treatment_courses_patient_idx').on(t.patientId)],
+  // By Trust and status: the worklists read only a Trust's active and suspended courses.
+  (t) => [uniqueIndex('treatment_courses_episode_idx').on(t.episodeId), index('treatment_courses_patient_idx').on(t.patientId), index('treatment_courses_trust_status_idx').on(t.trustId, t.status)],
 );
 export type CourseRow = typeof treatmentCourses.$inferSelect;
 
@@ -295,5 +296,7 @@ export const administrations = pgTable(
     uniqueIndex('administrations_prescription_idx').on(t.prescriptionId),
     uniqueIndex('administrations_idempotency_idx').on(t.idempotencyKey),
     index('administrations_patient_idx').on(t.patientId),
+    // The report's doses of a month and the export's, per Trust (docs/performance.md).
+    index('administrations_trust_given_idx').on(t.trustId, t.givenOn),
   ],
 );

@@ -73,15 +73,29 @@ export function capacitySection(ents: readonly Entity[], doses: readonly DoseFac
   const minutes: Record<string, number> = {};
   const unitEnts = ents.filter((e) => e.level === 'unit');
   const known = new Set(unitEnts.map((u) => `${u.trustId}|${u.unitId}`));
-  const inUnit = (u: Entity, d: DoseFact) => d.trustId === u.trustId && (u.unitId ? d.unitId === u.unitId : !known.has(`${d.trustId}|${d.unitId}`));
   const periods = [...months, 'total'];
+  // One pass over the doses into unit × month buckets (a national year is millions of doses).
+  const buckets = new Map<string, { home: number; hospital: number; minutes: number }>();
+  const inRange = new Set(months);
+  for (const d of doses) {
+    const month = d.givenOn.slice(0, 7);
+    if (!inRange.has(month)) continue;
+    for (const period of [month, 'total']) {
+      const k = `${d.trustId}|${d.unitId !== null && known.has(`${d.trustId}|${d.unitId}`) ? d.unitId : ''}|${period}`;
+      const b = buckets.get(k) ?? { home: 0, hospital: 0, minutes: 0 };
+      if (d.place === 'home') {
+        b.home++;
+        b.minutes += d.chairMinutes;
+      } else b.hospital++;
+      buckets.set(k, b);
+    }
+  }
   for (const u of unitEnts) {
     for (const p of periods) {
-      const own = doses.filter((d) => inUnit(u, d) && (p === 'total' ? months.includes(d.givenOn.slice(0, 7)) : d.givenOn.slice(0, 7) === p));
-      const home = own.filter((d) => d.place === 'home');
-      cells[`cap|${u.key}|${p}|homeDoses`] = home.length;
-      cells[`cap|${u.key}|${p}|hospitalDoses`] = own.length - home.length;
-      minutes[`${u.key}|${p}`] = home.reduce((n, d) => n + d.chairMinutes, 0);
+      const b = buckets.get(`${u.trustId}|${u.unitId ?? ''}|${p}`) ?? { home: 0, hospital: 0, minutes: 0 };
+      cells[`cap|${u.key}|${p}|homeDoses`] = b.home;
+      cells[`cap|${u.key}|${p}|hospitalDoses`] = b.hospital;
+      minutes[`${u.key}|${p}`] = b.minutes;
     }
     for (const k of ['homeDoses', 'hospitalDoses']) groups.push({ total: `cap|${u.key}|total|${k}`, parts: months.map((m) => `cap|${u.key}|${m}|${k}`) });
   }

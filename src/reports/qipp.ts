@@ -100,8 +100,10 @@ const emptyRow = (month: string): SavingsRow => ({ month, homeDoses: 0, hospital
 /** Savings per month (home doses given in it) and cumulative from the first month, against the target. */
 export function savingsByMonth(doses: readonly DoseFact[], months: readonly string[], s: QippSettings) {
   let cumulative = 0;
+  const byMonth = new Map<string, DoseFact[]>(months.map((m) => [m, []]));
+  for (const d of doses) byMonth.get(d.givenOn.slice(0, 7))?.push(d);
   const rows: SavingsRow[] = months.map((month) => {
-    const inMonth = doses.filter((d) => d.givenOn.slice(0, 7) === month);
+    const inMonth = byMonth.get(month)!;
     const row = emptyRow(month);
     for (const d of inMonth) {
       if (d.place === 'hospital') {

@@ -13,7 +13,7 @@
  * makes the application claim to be each Trust; these functions keep the database's own rule — nobody outside a Trust
  * ever receives its patients' identifiers — and say in one place exactly what crosses the line.
  */
-import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { RequestContext } from '../platform/context.ts';
 import { londonDate } from '../platform/clock.ts';
 import { rows, type Tx } from '../platform/db/client.ts';
@@ -65,6 +65,17 @@ export function groupFacts(list: readonly EventRow[]): EpisodeFact[] {
 
 /** Events recorded up to `lastDay` are all that the figures need; a day's margin covers the London offset. */
 const endBound = (lastDay: string) => new Date(`${addDays(lastDay, 2)}T00:00:00Z`);
+/** Before this instant (a day ahead of the range's first London date), only episodes active at home can still count. */
+export const windowStart = (firstDay: string) => new Date(`${addDays(firstDay, -1)}T00:00:00Z`);
+
+/**
+ * The episodes that can count in a range (rules.ts, mayCount): an event since the range began, or active at home now
+ * (one active at home at the start either still is or has had an event since). The same rule as the reporting
+ * functions of drizzle/0019_report_window.sql; more than needed is harmless, fewer would lose counts.
+ */
+export function inWindow(tx: Tx, firstDay: string) {
+  return or(eq(episodes.state, 'active-at-home'), inArray(episodes.id, tx.select({ id: episodeEvents.episodeId }).from(episodeEvents).where(gte(episodeEvents.at, windowStart(firstDay)))))!;
+}
 
 /** A Trust user's facts, read as themselves under row-level security, with episode and patient ids. */
 export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: string, lastDay: string) {
@@ -73,7 +84,7 @@ export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: strin
     .from(episodeEvents)
     .innerJoin(episodes, eq(episodes.id, episodeEvents.episodeId))
     .innerJoin(patients, eq(patients.id, episodes.patientId))
-    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay))));
+    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay)), inWindow(tx, firstDay)));
   const episodesFacts = groupFacts(list.map((r) => ({ key: r.episodeId, trustId: r.trustId, unitId: r.unitId, ageYears: ageOn(r.dob, londonDate(r.createdAt)), imdDecile: r.imdDecile, ethnicCategory: r.ethnicCategory, event: r.event, toState: r.toState, reasonCode: r.reasonCode, on: londonDate(r.at), version: r.version })));
   const patientOf = new Map(list.map((r) => [r.episodeId, r.patientId]));
   const doseRows = await tx
@@ -90,7 +101,7 @@ export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: strin
 export async function allTrustFacts(tx: Tx, trustId: string | null, firstDay: string, lastDay: string) {
   const events = await rows<{ k: number; trust_id: string; unit_id: string | null; age_years: number | null; imd_decile: number | null; ethnic_category: string | null; event: string; to_state: string; reason_code: string | null; on_date: string; version: number }>(
     tx,
-    sql`select * from app_report_episode_events(${endBound(lastDay).toISOString()}::timestamptz, ${trustId}::uuid)`,
+    sql`select * from app_report_episode_events(${windowStart(firstDay).toISOString()}::timestamptz, ${endBound(lastDay).toISOString()}::timestamptz, ${trustId}::uuid)`,
   );
   const doseRows = await rows<{ trust_id: string; unit_id: string | null; place: 'home' | 'hospital'; given_on: string; route: string; doses: { drug: string; doseMg: number }[] | string; chair_minutes: number }>(tx, sql`select * from app_report_doses(${firstDay}::date, ${lastDay}::date, ${trustId}::uuid)`);
   return {

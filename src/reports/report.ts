@@ -7,7 +7,7 @@ import { DECLINE_REASONS, RETURN_REASONS } from '../pathway/episode-rules.ts';
 import { cquinResult, type CquinResult } from './cquin.ts';
 import { monthBounds } from './months.ts';
 import { savingsByMonth, type DoseFact, type SavingsRow } from './qipp.ts';
-import { CONSENT_WITHDRAWN, COUNT_FIGURES, figuresFor, percent, type CountFigure, type EpisodeFact, type Figures } from './rules.ts';
+import { addFigures, CONSENT_WITHDRAWN, COUNT_FIGURES, figuresFor, percent, type CountFigure, type EpisodeFact, type Figures } from './rules.ts';
 import { cquinTargetFor, DEFAULT_VERSION_INFO, type ReportSettings, type SettingsVersionInfo } from './settings.ts';
 import { suppress, type SuppressionGroup } from './suppression.ts';
 import { capacitySection, inequalitySection, type CapacityRow, type InequalityRow } from './equity.ts';
@@ -106,7 +106,20 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   const ents = entities(input.episodes, input.trusts, input.units, input.network);
   const cells: Record<string, number> = {};
   const groups: SuppressionGroup[] = [];
-  for (const e of ents) for (const p of periods) putFigures(cells, `${e.key}|${p}`, figuresFor(e.episodes, bounds(p).start, bounds(p).end));
+  // Counted once per unit and added up to the Trust and the network (every count is per episode, and units partition
+  // their Trust's episodes, Trusts the network's): three times less work than counting each level afresh.
+  const byKey = new Map(ents.map((e) => [e.key, e]));
+  const figs = new Map<string, Figures>();
+  const figuresOf = (e: Entity, p: string): Figures => {
+    const k = `${e.key}|${p}`;
+    let f = figs.get(k);
+    if (!f) {
+      f = e.children.length ? addFigures(e.children.map((c) => figuresOf(byKey.get(c)!, p))) : figuresFor(e.episodes, bounds(p).start, bounds(p).end);
+      figs.set(k, f);
+    }
+    return f;
+  };
+  for (const e of ents) for (const p of periods) putFigures(cells, `${e.key}|${p}`, figuresOf(e, p));
   // Cumulative uptake per Trust from the first month to each month; the last month is the range total itself.
   const cum = (trustKey: string, m: string) => (m === last ? `${trustKey}|total` : `${trustKey}|cum:${m}`);
   for (const e of ents.filter((x) => x.level === 'trust')) {
@@ -170,7 +183,7 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   // CQUIN is judged on the range as a whole, against the target in force in its last month.
   const target = cquinTargetFor(settings, last);
   const cquin = trustEnts.map((e) => {
-    const result = cquinResult(figuresFor(e.episodes, first, monthBounds(last).end), target);
+    const result = cquinResult(figuresOf(e, 'total'), target);
     const row = rows.find((r) => r.trustId === e.trustId && r.level === 'trust' && r.period === 'total')!;
     return { trustId: e.trustId!, name: e.name, ...result, offeredPercent: row.percentages.offeredOfSuitable, optedPercent: row.percentages.optedOfSuitable };
   });

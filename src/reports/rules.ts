@@ -139,12 +139,40 @@ export function contributions(ep: EpisodeFact, start: string, end: string): Cont
   return out;
 }
 
+/** The sum of figures of disjoint sets of episodes: every count is per episode, so a Trust's figures are its units'. */
+export function addFigures(list: readonly Figures[]): Figures {
+  const f = emptyFigures();
+  for (const x of list) {
+    for (const k of COUNT_FIGURES) f.counts[k] += x.counts[k];
+    for (const [r, n] of Object.entries(x.declineReasons)) f.declineReasons[r] = (f.declineReasons[r] ?? 0) + n;
+    for (const [r, n] of Object.entries(x.returnReasons)) f.returnReasons[r] = (f.returnReasons[r] ?? 0) + n;
+  }
+  return f;
+}
+
 export const emptyFigures = (): Figures => ({ counts: Object.fromEntries(COUNT_FIGURES.map((f) => [f, 0])) as Record<CountFigure, number>, declineReasons: {}, returnReasons: {} });
+
+/**
+ * Whether an episode can count in any figure of the period [start, end]: it has an event dated in the period, or it is
+ * active at home at the end. Every figure needs one or the other (a cohort member was first found suitable in the
+ * period; activity is an event in it), so an episode that fails this contributes nothing. One pass, no allocation:
+ * a report over years of history skips most episodes here instead of working out their status many times over.
+ */
+export function mayCount(ep: EpisodeFact, start: string, end: string): boolean {
+  let last: EpisodeState | null = null;
+  for (const e of ep.events) {
+    if (e.on > end) continue;
+    if (e.on >= start) return true;
+    last = e.toState;
+  }
+  return last === 'active-at-home';
+}
 
 /** The figures of a set of episodes for the period [start, end]. */
 export function figuresFor(episodes: readonly EpisodeFact[], start: string, end: string): Figures {
   const f = emptyFigures();
   for (const ep of episodes) {
+    if (!mayCount(ep, start, end)) continue;
     for (const c of contributions(ep, start, end)) {
       f.counts[c.figure]++;
       if (c.figure === 'declined') f.declineReasons[c.reason!] = (f.declineReasons[c.reason!] ?? 0) + 1;
@@ -156,5 +184,5 @@ export function figuresFor(episodes: readonly EpisodeFact[], start: string, end:
 
 /** The episodes behind one figure (and reason) of a period: what a drill-down lists. */
 export function episodesBehind(episodes: readonly EpisodeFact[], start: string, end: string, figure: CountFigure, reason?: string): EpisodeFact[] {
-  return episodes.filter((ep) => contributions(ep, start, end).some((c) => c.figure === figure && (reason === undefined || c.reason === reason)));
+  return episodes.filter((ep) => mayCount(ep, start, end) && contributions(ep, start, end).some((c) => c.figure === figure && (reason === undefined || c.reason === reason)));
 }
