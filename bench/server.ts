@@ -89,7 +89,7 @@ export async function barePrescribingWorklist(db: Db, trustId: string, today: st
     const courses = await run<Person & { id: string; repeat_lvef_due_by: string | null; definition: RegimenDefinition | string }>(sql`
       select c.id, c.repeat_lvef_due_by::text as repeat_lvef_due_by, r.definition, p.id as patient_id, p.given_name, p.family_name, p.nhs_number
       from treatment_courses c join patients p on p.id = c.patient_id join regimens r on r.id = c.regimen_id
-      where p.trust_id = ${trustId}::uuid and c.status in ('active', 'suspended')`);
+      where c.trust_id = ${trustId}::uuid and p.trust_id = ${trustId}::uuid and c.status in ('active', 'suspended')`);
     const last = new Map<string, string>();
     if (courses.length) {
       const results = await run<{ course_id: string; measured_on: string }>(sql`select course_id, measured_on::text as measured_on from lvef_results where course_id in (${inList(courses.map((c) => c.id))})`);
@@ -108,11 +108,11 @@ export async function barePrescribingWorklist(db: Db, trustId: string, today: st
     const awaiting = await run<Person & { course_id: string; percent: number; measured_on: string }>(sql`
       select l.course_id, l.percent, l.measured_on::text as measured_on, p.id as patient_id, p.given_name, p.family_name, p.nhs_number
       from lvef_results l join patients p on p.id = l.patient_id
-      where p.trust_id = ${trustId}::uuid and l.assessed_at is null order by l.measured_on`);
+      where l.trust_id = ${trustId}::uuid and p.trust_id = ${trustId}::uuid and l.assessed_at is null order by l.measured_on`);
     const undelivered = await run<Person & { id: string; course_id: string; cycle_number: number; place: string; kind: string; due_date: string }>(sql`
       select cy.id, cy.course_id, cy.cycle_number, cy.place, cy.kind, cy.due_date::text as due_date, p.id as patient_id, p.given_name, p.family_name, p.nhs_number
       from cycles cy join patients p on p.id = cy.patient_id
-      where p.trust_id = ${trustId}::uuid and cy.status = 'planned' and cy.due_date >= ${today}::date and cy.due_date <= ${horizon}::date
+      where cy.trust_id = ${trustId}::uuid and p.trust_id = ${trustId}::uuid and cy.status = 'planned' and cy.due_date >= ${today}::date and cy.due_date <= ${horizon}::date
       order by cy.due_date`);
     const ready = undelivered.length
       ? await run<{ cycle_id: string; state: string }>(sql`select cycle_id, state from prescriptions where cycle_id in (${inList(undelivered.map((u) => u.id))}) and state in ('transmitted', 'delivered', 'verified')`)
@@ -122,7 +122,7 @@ export async function barePrescribingWorklist(db: Db, trustId: string, today: st
     const screening = await run<Person & { course_id: string; cycle_number: number; dose_date: string }>(sql`
       select rx.course_id, rx.cycle_number, rx.dose_date::text as dose_date, p.id as patient_id, p.given_name, p.family_name, p.nhs_number
       from prescriptions rx join patients p on p.id = rx.patient_id
-      where p.trust_id = ${trustId}::uuid and rx.state = 'signed' order by rx.dose_date`);
+      where rx.trust_id = ${trustId}::uuid and p.trust_id = ${trustId}::uuid and rx.state = 'signed' order by rx.dose_date`);
     return {
       lvefDueSoon,
       lvefOverdue,

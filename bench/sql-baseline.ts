@@ -8,6 +8,9 @@
  * - activity (started at home, returned to hospital by reason, completed): events dated in the period;
  * - active at home: the state after the last event on or before the period's last day.
  *
+ * Like the report, it leaves out episodes that cannot count in the range (no event since it began, not active at
+ * home): the floor is the best a query can do, not a scan of years of history.
+ *
  * Events are ordered by their version; dates are Europe/London. The answer is one row per level (network, Trust, unit),
  * period (each month and "total") and figure, compared cell by cell with the report; any difference fails the run.
  *
@@ -48,6 +51,8 @@ export function baselineQuery(months: readonly string[], trustId: string | null)
       join patients p on p.id = e.patient_id
       left join units u on u.id = p.unit_id and u.trust_id = e.trust_id
       where x.at < ((${lastDay}::date + 1)::timestamp at time zone 'Europe/London') ${trust}
+        -- Only episodes that can count in the range: an event since it began, or active at home (the report's rule).
+        and (e.state = 'active-at-home' or e.id in (select y.episode_id from episode_events y where y.at >= (${firstDay}::date::timestamp at time zone 'Europe/London')))
     ),
     status as (
       select ev.ep, ev.trust_id, ev.unit_id, pr.period, pr.start_d,

@@ -256,7 +256,8 @@ export const lvefResults = pgTable(
     warnings: jsonb('warnings').$type<string[]>(),
     assessmentNote: text('assessment_note'),
   },
-  (t) => [index('lvef_results_course_idx').on(t.courseId, t.measuredOn)],
+  // Results awaiting assessment, per Trust: the worklist's question, a few rows among millions.
+  (t) => [index('lvef_results_course_idx').on(t.courseId, t.measuredOn), index('lvef_results_awaiting_idx').on(t.trustId).where(sql`assessed_at is null`)],
 );
 export type LvefRow = typeof lvefResults.$inferSelect;
 

@@ -27,6 +27,11 @@ export interface PrescribingItem {
 const person = { id: patients.id, givenName: patients.givenName, familyName: patients.familyName, nhsNumber: patients.nhsNumber };
 const nameOf = (p: { givenName: string; familyName: string }) => `${p.familyName}, ${p.givenName}`;
 
+/**
+ * Every query names the Trust on the table it reads (not only through the patient), so the database goes straight to
+ * the Trust's rows by index instead of reading every Trust's and letting row-level security drop them
+ * (docs/performance.md). The worklists are for Trust staff only (policy: own-org).
+ */
 export function prescribingWorklists(db: Db, ctx: RequestContext) {
   return withContext(db, ctx, async (tx) => {
     const today = londonDate(ctx.now);
@@ -38,7 +43,7 @@ export function prescribingWorklists(db: Db, ctx: RequestContext) {
       .from(treatmentCourses)
       .innerJoin(patients, eq(patients.id, treatmentCourses.patientId))
       .innerJoin(regimens, eq(regimens.id, treatmentCourses.regimenId))
-      .where(and(patientScope(ctx), inArray(treatmentCourses.status, ['active', 'suspended'])));
+      .where(and(eq(treatmentCourses.trustId, ctx.orgId), patientScope(ctx), inArray(treatmentCourses.status, ['active', 'suspended'])));
     const lastByCourse = new Map<string, string>();
     if (courses.length) {
       const all = await tx.select({ courseId: lvefResults.courseId, on: lvefResults.measuredOn }).from(lvefResults).where(inArray(lvefResults.courseId, courses.map((c) => c.c.id)));
@@ -55,13 +60,13 @@ export function prescribingWorklists(db: Db, ctx: RequestContext) {
       .select({ l: lvefResults, p: person })
       .from(lvefResults)
       .innerJoin(patients, eq(patients.id, lvefResults.patientId))
-      .where(and(patientScope(ctx), isNull(lvefResults.assessedAt)))
+      .where(and(eq(lvefResults.trustId, ctx.orgId), patientScope(ctx), isNull(lvefResults.assessedAt)))
       .orderBy(asc(lvefResults.measuredOn));
     const undelivered = await tx
       .select({ cy: cycles, p: person })
       .from(cycles)
       .innerJoin(patients, eq(patients.id, cycles.patientId))
-      .where(and(patientScope(ctx), eq(cycles.status, 'planned'), gte(cycles.dueDate, today), lte(cycles.dueDate, horizon)))
+      .where(and(eq(cycles.trustId, ctx.orgId), patientScope(ctx), eq(cycles.status, 'planned'), gte(cycles.dueDate, today), lte(cycles.dueDate, horizon)))
       .orderBy(asc(cycles.dueDate));
     const ready = undelivered.length
       ? await tx
@@ -78,7 +83,7 @@ export function prescribingWorklists(db: Db, ctx: RequestContext) {
       .select({ rx: prescriptions, p: person })
       .from(prescriptions)
       .innerJoin(patients, eq(patients.id, prescriptions.patientId))
-      .where(and(patientScope(ctx), eq(prescriptions.state, 'signed')))
+      .where(and(eq(prescriptions.trustId, ctx.orgId), patientScope(ctx), eq(prescriptions.state, 'signed')))
       .orderBy(asc(prescriptions.doseDate));
     const rxItem = (r: (typeof screening)[number], detail: string): PrescribingItem => ({ patientId: r.p.id, name: nameOf(r.p), nhsNumber: r.p.nhsNumber, courseId: r.rx.courseId, detail, date: r.rx.doseDate, href: `/prescriptions/${r.rx.id}` });
     await audit(tx, ctx, { action: 'worklist:prescribing' });

@@ -1,0 +1,1 @@
+CREATE INDEX "lvef_results_awaiting_idx" ON "lvef_results" USING btree ("trust_id") WHERE assessed_at is null;
