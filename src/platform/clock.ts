@@ -19,7 +19,10 @@ export class FakeClock implements Clock {
   }
 }
 
+// Made once: an Intl formatter is costly to build, and a report dates every event it reads.
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The calendar date in Europe/London as YYYY-MM-DD (clinical dates are local dates). */
 export function londonDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return LONDON_DAY.format(d);
 }

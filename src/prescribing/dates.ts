@@ -40,7 +40,10 @@ export function addMonths(d: IsoDate, months: number): IsoDate {
   return fromUtc(Date.UTC(year, month, Math.min(day, lastDay)));
 }
 
+// Made once: building an Intl formatter costs far more than using one, and worklists and reports format thousands.
+const NHS_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 /** A date as NHS pages write it: "1 March 2026". */
 export function formatDate(d: IsoDate): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(toUtc(d)));
+  return NHS_DATE.format(new Date(toUtc(d)));
 }

@@ -38,7 +38,8 @@ export interface SafetyFacts {
 
 const startBound = (firstDay: string) => new Date(`${addDays(firstDay, -1)}T00:00:00Z`);
 const endBound = (lastDay: string) => new Date(`${addDays(lastDay, 2)}T00:00:00Z`);
-const monthOf = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' }).format(d);
+const LONDON_MONTH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' });
+const monthOf = (d: Date) => LONDON_MONTH.format(d);
 const inRange = (firstDay: string, lastDay: string) => (c: SafetyCount) => c.month >= firstDay.slice(0, 7) && c.month <= lastDay.slice(0, 7);
 
 function tally(list: { trustId: string; category: string; at: Date }[]): SafetyCount[] {

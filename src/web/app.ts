@@ -115,8 +115,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     options: {
       autoescape: true,
       onConfigure: (env: nunjucks.Environment) => {
-        const fmt = (opts: Intl.DateTimeFormatOptions) => (v: unknown) =>
-          v ? new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: 'Europe/London' }).format(new Date(/^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? `${String(v)}T12:00:00Z` : String(v))) : '';
+        const fmt = (opts: Intl.DateTimeFormatOptions) => {
+          // One formatter per filter, not per date shown: a long list would otherwise build one per row.
+          const f = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: 'Europe/London' });
+          return (v: unknown) => (v ? f.format(new Date(/^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? `${String(v)}T12:00:00Z` : String(v))) : '');
+        };
         // Clinical dates and times are shown in Europe/London whatever the server's zone.
         env.addFilter('date', fmt({ day: 'numeric', month: 'long', year: 'numeric' }));
         env.addFilter('datetime', fmt({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }));
