@@ -253,3 +253,17 @@ test('bad queries answer 400 with a clear message; other Trusts 404; roles witho
   const doc = (await w.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, { get?: { tags?: string[] } }> };
   assert.deepEqual(doc.paths['/api/v1/reports/monthly']?.get?.tags, ['reports']);
 });
+
+test('a month long after the events: the same figures whether the report starts there or in January (only episodes that can count are read), the patients still at home counted', async () => {
+  // The one-month report reads only episodes with an event since August began or active at home; the January-to-August
+  // report reads them all. Their August figures must agree, for a Trust's own view and the network's.
+  for (const username of ['cancer-manager', 'commissioner']) {
+    const alone = await report(username, 'from=2026-08&to=2026-08');
+    const within = await report(username, 'from=2026-01&to=2026-08');
+    const august = (r: Report) => r.rows.filter((x) => x.period === '2026-08').map((x) => [x.level, x.name, x.counts, x.declineReasons, x.returnReasons]);
+    assert.deepEqual(august(alone), august(within), username);
+    const top = alone.rows.find((x) => x.level === (username === 'commissioner' ? 'network' : 'trust') && x.period === '2026-08')!;
+    assert.ok((top.counts.activeAtHome ?? 0) >= (username === 'commissioner' ? 21 : 5), `${username}: the patients still at home in August (${top.counts.activeAtHome})`);
+    assert.equal(top.counts.suitable, 0);
+  }
+});
