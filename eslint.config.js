@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'drizzle/', 'scratch/', 'test-results/', 'src/web/assets/'] },
+  { ignores: ['node_modules/', 'data/', 'bench-data/', 'drizzle/', 'scratch/', 'test-results/', 'src/web/assets/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
