@@ -52,7 +52,8 @@ export function baselineQuery(months: readonly string[], trustId: string | null)
       left join units u on u.id = p.unit_id and u.trust_id = e.trust_id
       where x.at < ((${lastDay}::date + 1)::timestamp at time zone 'Europe/London') ${trust}
         -- Only episodes that can count in the range: an event since it began, or active at home (the report's rule).
-        and (e.state = 'active-at-home' or e.id in (select y.episode_id from episode_events y where y.at >= (${firstDay}::date::timestamp at time zone 'Europe/London')))
+        and e.id in (select y.id from episodes y where y.state = 'active-at-home'
+                     union select y.episode_id from episode_events y where y.at >= (${firstDay}::date::timestamp at time zone 'Europe/London'))
     ),
     status as (
       select ev.ep, ev.trust_id, ev.unit_id, pr.period, pr.start_d,

@@ -65,7 +65,7 @@ export async function ownTrustSafety(tx: Tx, ctx: RequestContext, firstDay: stri
     .innerJoin(regimens, eq(regimens.id, treatmentCourses.regimenId))
     .innerJoin(patients, eq(patients.id, treatmentCourses.patientId))
     .innerJoin(episodes, eq(episodes.id, treatmentCourses.episodeId))
-    .where(and(eq(treatmentCourses.trustId, ctx.orgId), patientScope(ctx), inWindow(tx, firstDay)));
+    .where(and(eq(treatmentCourses.trustId, ctx.orgId), patientScope(ctx), inWindow(firstDay)));
   const results = courses.length ? await tx.select({ courseId: lvefResults.courseId, on: lvefResults.measuredOn }).from(lvefResults).where(inArray(lvefResults.courseId, courses.map((c) => c.id))).orderBy(asc(lvefResults.measuredOn)) : [];
   return {
     reactions: tally(r.map((x) => ({ trustId: x.trustId, category: String(x.grade), at: x.at }))).filter(inRange(firstDay, lastDay)),

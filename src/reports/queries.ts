@@ -13,7 +13,7 @@
  * makes the application claim to be each Trust; these functions keep the database's own rule — nobody outside a Trust
  * ever receives its patients' identifiers — and say in one place exactly what crosses the line.
  */
-import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { RequestContext } from '../platform/context.ts';
 import { londonDate } from '../platform/clock.ts';
 import { rows, type Tx } from '../platform/db/client.ts';
@@ -71,10 +71,12 @@ export const windowStart = (firstDay: string) => new Date(`${addDays(firstDay, -
 /**
  * The episodes that can count in a range (rules.ts, mayCount): an event since the range began, or active at home now
  * (one active at home at the start either still is or has had an event since). The same rule as the reporting
- * functions of drizzle/0019_report_window.sql; more than needed is harmless, fewer would lose counts.
+ * functions of drizzle/0019_report_window.sql and 0021_report_window_plan.sql; more than needed is harmless, fewer would lose counts.
  */
-export function inWindow(tx: Tx, firstDay: string) {
-  return or(eq(episodes.state, 'active-at-home'), inArray(episodes.id, tx.select({ id: episodeEvents.episodeId }).from(episodeEvents).where(gte(episodeEvents.at, windowStart(firstDay)))))!;
+export function inWindow(firstDay: string): SQL {
+  // One UNION joined to, never `state = … OR id IN (…)`: under an OR the subquery runs once per episode when its
+  // answer outgrows work_mem (drizzle/0021_report_window_plan.sql).
+  return sql`${episodes.id} in (select e.id from episodes e where e.state = 'active-at-home' union select x.episode_id from episode_events x where x.at >= ${windowStart(firstDay).toISOString()}::timestamptz)`;
 }
 
 /** A Trust user's facts, read as themselves under row-level security, with episode and patient ids. */
@@ -84,7 +86,7 @@ export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: strin
     .from(episodeEvents)
     .innerJoin(episodes, eq(episodes.id, episodeEvents.episodeId))
     .innerJoin(patients, eq(patients.id, episodes.patientId))
-    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay)), inWindow(tx, firstDay)));
+    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay)), inWindow(firstDay)));
   const episodesFacts = groupFacts(list.map((r) => ({ key: r.episodeId, trustId: r.trustId, unitId: r.unitId, ageYears: ageOn(r.dob, londonDate(r.createdAt)), imdDecile: r.imdDecile, ethnicCategory: r.ethnicCategory, event: r.event, toState: r.toState, reasonCode: r.reasonCode, on: londonDate(r.at), version: r.version })));
   const patientOf = new Map(list.map((r) => [r.episodeId, r.patientId]));
   const doseRows = await tx

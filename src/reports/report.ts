@@ -76,8 +76,11 @@ export interface Entity {
 function entities(episodes: readonly EpisodeFact[], trusts: readonly Org[], units: readonly UnitOrg[], network: boolean): Entity[] {
   const out: Entity[] = [];
   const trustEntities: Entity[] = [];
+  // Grouped by Trust in one pass, keeping their order (a national report has hundreds of thousands, in 200 Trusts).
+  const byTrust = new Map<string, EpisodeFact[]>(trusts.map((t) => [t.id, []]));
+  for (const e of episodes) byTrust.get(e.trustId)?.push(e);
   for (const t of trusts) {
-    const own = episodes.filter((e) => e.trustId === t.id);
+    const own = byTrust.get(t.id)!;
     const unitEntities: Entity[] = units.filter((u) => u.trustId === t.id).map((u) => ({ key: `unit:${u.id}`, level: 'unit', trustId: t.id, unitId: u.id, name: u.name, episodes: own.filter((e) => e.unitId === u.id), children: [] }));
     const known = new Set(unitEntities.map((u) => u.unitId));
     const unplaced = own.filter((e) => !e.unitId || !known.has(e.unitId));
@@ -86,7 +89,7 @@ function entities(episodes: readonly EpisodeFact[], trusts: readonly Org[], unit
     trustEntities.push(trust);
     out.push(trust, ...unitEntities);
   }
-  if (network) out.unshift({ key: 'network', level: 'network', trustId: null, unitId: null, name: 'All Trusts', episodes: episodes.filter((e) => trusts.some((t) => t.id === e.trustId)), children: trustEntities.map((t) => t.key) });
+  if (network) out.unshift({ key: 'network', level: 'network', trustId: null, unitId: null, name: 'All Trusts', episodes: episodes.filter((e) => byTrust.has(e.trustId)), children: trustEntities.map((t) => t.key) });
   return out;
 }
 

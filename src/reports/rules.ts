@@ -115,7 +115,10 @@ export function cohortStatus(ep: EpisodeFact, asAt: string) {
 
 /** The state an episode was in at the end of a date (null before it began). */
 export function stateOn(ep: EpisodeFact, date: string): EpisodeState | null {
-  return ep.events.filter((e) => e.on <= date).at(-1)?.toState ?? null;
+  // A loop, not filter().at(-1): the report asks this of every episode for every month end.
+  let state: EpisodeState | null = null;
+  for (const e of ep.events) if (e.on <= date) state = e.toState;
+  return state;
 }
 
 /** Every figure one episode counts in for the period [start, end]; activity events count once each. */

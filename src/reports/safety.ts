@@ -48,9 +48,52 @@ export function safetySection(facts: SafetyFacts, ents: readonly Entity[], month
   const groups: SuppressionGroup[] = [];
   const medians: Record<string, number | null> = {};
   const top = ents.filter((e) => e.level !== 'unit');
-  const trustsOf = (e: Entity) => (e.level === 'network' ? ents.filter((x) => x.level === 'trust').map((x) => x.trustId) : [e.trustId]);
-  const sum = (list: SafetyFacts['reactions'], e: Entity, category: (c: string) => boolean) => list.filter((c) => trustsOf(e).includes(c.trustId) && category(c.category)).reduce((n, c) => n + c.n, 0);
+  const trustIds = ents.filter((x) => x.level === 'trust').map((x) => x.trustId!);
+  const trustsOf = (e: Entity) => (e.level === 'network' ? trustIds : [e.trustId!]);
+  // Counts by Trust and category, once: each cell then reads a few small maps, not the whole list (200 Trusts × 40 cells).
+  const byTrust = (list: SafetyFacts['reactions']) => {
+    const out = new Map<string, Map<string, number>>();
+    for (const c of list) {
+      const m = out.get(c.trustId) ?? new Map<string, number>();
+      m.set(c.category, (m.get(c.category) ?? 0) + c.n);
+      out.set(c.trustId, m);
+    }
+    return out;
+  };
+  const reactionsBy = byTrust(facts.reactions);
+  const incidentsBy = byTrust(facts.incidents);
+  const sum = (list: SafetyFacts['reactions'], e: Entity, category: (c: string) => boolean) => {
+    const by = list === facts.reactions ? reactionsBy : incidentsBy;
+    let n = 0;
+    for (const t of trustsOf(e)) for (const [c, v] of by.get(t) ?? []) if (category(c)) n += v;
+    return n;
+  };
   const children = (e: Entity) => top.filter((x) => e.children.includes(x.key));
+  const courseOf = new Map(facts.courses.map((c) => [c.episodeKey, c]));
+  const lvefTallies = new Map<string, { tally: Record<LvefPart, number>; overdue: number[] }>();
+  /** Where a Trust's patients active at home stood for LVEF at the end of a month. */
+  const lvefOf = (e: Entity, m: string) => {
+    const key = `${e.key}|${m}`;
+    const known = lvefTallies.get(key);
+    if (known) return known;
+    const end = monthBounds(m).end;
+    const tally: Record<LvefPart, number> = { inDate: 0, overdue: 0, noAssessment: 0, notMonitored: 0, noCourse: 0 };
+    const overdue: number[] = [];
+    for (const ep of e.episodes) {
+      if (stateOn(ep, end) !== 'active-at-home') continue;
+      const course = courseOf.get(ep.key);
+      if (!course) {
+        tally.noCourse++;
+        continue;
+      }
+      const { part, daysOverdue } = lvefPart(course.lvefMonitoring, course.lvefDates, end);
+      tally[part]++;
+      if (daysOverdue !== null) overdue.push(daysOverdue);
+    }
+    const out = { tally, overdue };
+    lvefTallies.set(key, out);
+    return out;
+  };
   for (const e of top) {
     const k = `safety|${e.key}`;
     for (const g of GRADES) cells[`${k}|reaction:${g}`] = sum(facts.reactions, e, (c) => c === g);
@@ -69,23 +112,13 @@ export function safetySection(facts: SafetyFacts, ents: readonly Entity[], month
     groups.push({ total: `${k}|incidents`, parts: INCIDENT_KINDS.map((kind) => `${k}|incident:${kind}`) }, { total: `${k}|incidents`, parts: INCIDENT_SEVERITIES.map((s) => `${k}|severity:${s}`) });
     const kids = children(e);
     if (kids.length) for (const f of [...GRADES.map((g) => `reaction:${g}`), 'reactions', 'incidents', ...INCIDENT_KINDS.flatMap((kind) => [`incident:${kind}`, ...INCIDENT_SEVERITIES.map((s) => `incident:${kind}|${s}`)]), ...INCIDENT_SEVERITIES.map((s) => `severity:${s}`)]) groups.push({ total: `${k}|${f}`, parts: kids.map((x) => `safety|${x.key}|${f}`) });
-    const courseOf = new Map(facts.courses.map((c) => [c.episodeKey, c]));
     for (const m of months) {
-      const end = monthBounds(m).end;
       const lk = `lvef|${e.key}|${m}`;
+      // The network's tally and overdue days are its Trusts' together (each episode is worked out once).
+      const own = e.level === 'network' ? kids.map((x) => lvefOf(x, m)) : [lvefOf(e, m)];
       const tally: Record<LvefPart, number> = { inDate: 0, overdue: 0, noAssessment: 0, notMonitored: 0, noCourse: 0 };
-      const overdue: number[] = [];
-      for (const ep of e.episodes) {
-        if (stateOn(ep, end) !== 'active-at-home') continue;
-        const course = courseOf.get(ep.key);
-        if (!course) {
-          tally.noCourse++;
-          continue;
-        }
-        const { part, daysOverdue } = lvefPart(course.lvefMonitoring, course.lvefDates, end);
-        tally[part]++;
-        if (daysOverdue !== null) overdue.push(daysOverdue);
-      }
+      for (const t of own) for (const p of LVEF_PARTS) tally[p] += t.tally[p];
+      const overdue = own.flatMap((t) => t.overdue);
       for (const p of LVEF_PARTS) cells[`${lk}|${p}`] = tally[p];
       medians[lk] = median(overdue);
       // The parts add up to the report's "active at home at the end" of the same month.
