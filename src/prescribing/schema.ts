@@ -159,6 +159,8 @@ export const prescriptions = pgTable(
   },
   (t) => [
     index('prescriptions_cycle_idx').on(t.cycleId),
+    // A course's prescriptions (course page, weight changes): found by index, not by reading every Trust's.
+    index('prescriptions_course_idx').on(t.courseId),
     index('prescriptions_trust_state_idx').on(t.trustId, t.state),
     index('prescriptions_provider_state_idx').on(t.providerId, t.state),
     // One live prescription per cycle: a stale one must end before another is written (the deferral incident).
@@ -299,5 +301,9 @@ export const administrations = pgTable(
     index('administrations_patient_idx').on(t.patientId),
     // The report's doses of a month and the export's, per Trust (docs/performance.md).
     index('administrations_trust_given_idx').on(t.trustId, t.givenOn),
+    // "Has this course given a dose?" (the cardiac gate, on every release and weight change) and a visit's dose: at
+    // alliance size these took minutes each without an index, holding up every other request.
+    index('administrations_cycle_idx').on(t.cycleId),
+    index('administrations_visit_idx').on(t.visitId),
   ],
 );

@@ -35,6 +35,9 @@ export const visits = pgTable(
     uniqueIndex('visits_one_open_per_cycle_idx').on(t.cycleId).where(sql`status <> 'cancelled'`),
     index('visits_provider_date_idx').on(t.providerId, t.visitDate),
     index('visits_nurse_date_idx').on(t.nurseId, t.visitDate),
+    // A patient's visits and a cycle's (cancelled ones included), by index.
+    index('visits_patient_idx').on(t.patientId),
+    index('visits_cycle_idx').on(t.cycleId),
   ],
 );
 export type VisitRow = typeof visits.$inferSelect;
