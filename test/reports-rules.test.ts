@@ -226,3 +226,26 @@ test('property: skipping episodes with no event in the period and not active at 
     for (const [figure, v] of Object.entries(row.counts)) assert.equal(v, Object.entries(expected).filter(([k]) => k === figure).reduce((n, [, x]) => n + x, 0), `${row.name} ${row.period} ${figure}`);
   }
 });
+
+test('doses of a patient with no unit recorded, whose episode is not read for the range, still appear under "Unit not recorded" and add up to the savings', () => {
+  const onUnit = episode(['suitable', 'offer', 'accept', 'start'], { start: '2026-03-02', trustId: 't1', unitId: 'u1' });
+  const dose = (unitId: string | null, place: 'home' | 'hospital', givenOn: string) => ({ trustId: 't1', unitId, place, givenOn, route: 'iv', doses: [{ drug: 'TRASTUZUMAB', doseMg: 420 }], chairMinutes: 90 });
+  const report = buildMonthlyReport({
+    episodes: [onUnit],
+    doses: [dose('u1', 'home', '2026-05-04'), dose(null, 'hospital', '2026-05-05'), dose(null, 'home', '2026-05-06')],
+    trusts: [{ id: 't1', name: 'Trust one' }],
+    units: [{ id: 'u1', name: 'Unit one', trustId: 't1' }],
+    months: ['2026-05'],
+    settings: DEFAULT_SETTINGS,
+    network: false,
+    suppressed: false,
+  });
+  const none = report.capacity.find((r) => r.unitId === null);
+  assert.ok(none, 'a "Unit not recorded" capacity row');
+  assert.equal(none.name, 'Unit not recorded');
+  assert.deepEqual(none.periods.find((p) => p.period === 'total')!.homeDoses, 1);
+  assert.deepEqual(none.periods.find((p) => p.period === 'total')!.hospitalDoses, 1);
+  const sum = (k: 'homeDoses' | 'hospitalDoses') => report.capacity.reduce((n, r) => n + (r.periods.find((p) => p.period === 'total')![k] ?? 0), 0);
+  assert.equal(sum('homeDoses'), report.savings.total.homeDoses);
+  assert.equal(sum('hospitalDoses'), report.savings.total.hospitalDoses);
+});

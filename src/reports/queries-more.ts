@@ -14,7 +14,7 @@ import type { RegimenDefinition } from '../prescribing/regimen.ts';
 import { lvefResults, regimens, treatmentCourses } from '../prescribing/schema.ts';
 import { incidents, reactions } from '../visits/schema.ts';
 import { episodes } from '../pathway/schema.ts';
-import { inWindow, windowStart } from './queries.ts';
+import { inWindow } from './queries.ts';
 
 export interface SafetyCount {
   trustId: string;
@@ -65,7 +65,7 @@ export async function ownTrustSafety(tx: Tx, ctx: RequestContext, firstDay: stri
     .innerJoin(regimens, eq(regimens.id, treatmentCourses.regimenId))
     .innerJoin(patients, eq(patients.id, treatmentCourses.patientId))
     .innerJoin(episodes, eq(episodes.id, treatmentCourses.episodeId))
-    .where(and(eq(treatmentCourses.trustId, ctx.orgId), patientScope(ctx), inWindow(firstDay)));
+    .where(and(eq(treatmentCourses.trustId, ctx.orgId), patientScope(ctx), inWindow(firstDay, ctx.orgId)));
   const results = courses.length ? await tx.select({ courseId: lvefResults.courseId, on: lvefResults.measuredOn }).from(lvefResults).where(inArray(lvefResults.courseId, courses.map((c) => c.id))).orderBy(asc(lvefResults.measuredOn)) : [];
   return {
     reactions: tally(r.map((x) => ({ trustId: x.trustId, category: String(x.grade), at: x.at }))).filter(inRange(firstDay, lastDay)),
@@ -74,17 +74,18 @@ export async function ownTrustSafety(tx: Tx, ctx: RequestContext, firstDay: stri
   };
 }
 
-/** Every Trust's safety facts (or one Trust's), through the reporting functions. */
-export async function allTrustSafety(tx: Tx, trustId: string | null, firstDay: string, lastDay: string): Promise<SafetyFacts> {
+/**
+ * Every Trust's safety facts (or one Trust's), through the reporting functions. The courses come with the episode
+ * facts (queries.ts, allTrustFacts), read in the same statement so that `k` names the same episodes.
+ */
+export async function allTrustSafety(tx: Tx, trustId: string | null, firstDay: string, lastDay: string, courses: CourseFact[]): Promise<SafetyFacts> {
   const from = startBound(firstDay).toISOString();
   const to = endBound(lastDay).toISOString();
   const r = await rows<{ trust_id: string; kind: string; category: string; month: string; n: number }>(tx, sql`select * from app_report_safety(${from}::timestamptz, ${to}::timestamptz, ${trustId}::uuid) where kind = 'reaction'`);
   const i = await rows<{ trust_id: string; kind: string; severity: string; month: string; n: number }>(tx, sql`select * from app_report_incidents(${from}::timestamptz, ${to}::timestamptz, ${trustId}::uuid)`);
-  // The same p_from and p_to as the episode facts (queries.ts), so `k` names the same episodes.
-  const c = await rows<{ k: number; lvef_monitoring: RegimenDefinition['lvefMonitoring'] | string | null; measured_on: string[] }>(tx, sql`select * from app_report_lvef(${windowStart(firstDay).toISOString()}::timestamptz, ${to}::timestamptz, ${trustId}::uuid)`);
   return {
     reactions: r.map((x) => ({ trustId: x.trust_id, category: x.category, month: x.month, n: Number(x.n) })).filter(inRange(firstDay, lastDay)),
     incidents: i.map((x) => ({ trustId: x.trust_id, category: `${x.kind}|${x.severity}`, month: x.month, n: Number(x.n) })).filter(inRange(firstDay, lastDay)),
-    courses: c.map((x) => ({ episodeKey: String(x.k), lvefMonitoring: typeof x.lvef_monitoring === 'string' ? (JSON.parse(x.lvef_monitoring) as RegimenDefinition['lvefMonitoring']) : x.lvef_monitoring, lvefDates: x.measured_on })),
+    courses,
   };
 }

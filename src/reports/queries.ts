@@ -25,6 +25,8 @@ import { patientScope } from '../patients/scope.ts';
 import { addDays } from '../prescribing/dates.ts';
 import { administrations, prescriptions } from '../prescribing/schema.ts';
 import type { DoseFact } from './qipp.ts';
+import type { CourseFact } from './queries-more.ts';
+import type { RegimenDefinition } from '../prescribing/regimen.ts';
 import type { EpisodeFact } from './rules.ts';
 import type { Org, UnitOrg } from './report.ts';
 
@@ -73,10 +75,11 @@ export const windowStart = (firstDay: string) => new Date(`${addDays(firstDay, -
  * (one active at home at the start either still is or has had an event since). The same rule as the reporting
  * functions of drizzle/0019_report_window.sql and 0021_report_window_plan.sql; more than needed is harmless, fewer would lose counts.
  */
-export function inWindow(firstDay: string): SQL {
+export function inWindow(firstDay: string, trustId: string): SQL {
   // One UNION joined to, never `state = … OR id IN (…)`: under an OR the subquery runs once per episode when its
-  // answer outgrows work_mem (drizzle/0021_report_window_plan.sql).
-  return sql`${episodes.id} in (select e.id from episodes e where e.state = 'active-at-home' union select x.episode_id from episode_events x where x.at >= ${windowStart(firstDay).toISOString()}::timestamptz)`;
+  // answer outgrows work_mem (drizzle/0021_report_window_plan.sql). Both arms name the Trust, so row-level security
+  // is not asked about every other Trust's recent events.
+  return sql`${episodes.id} in (select e.id from episodes e where e.trust_id = ${trustId}::uuid and e.state = 'active-at-home' union select x.episode_id from episode_events x where x.trust_id = ${trustId}::uuid and x.at >= ${windowStart(firstDay).toISOString()}::timestamptz)`;
 }
 
 /** A Trust user's facts, read as themselves under row-level security, with episode and patient ids. */
@@ -86,7 +89,7 @@ export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: strin
     .from(episodeEvents)
     .innerJoin(episodes, eq(episodes.id, episodeEvents.episodeId))
     .innerJoin(patients, eq(patients.id, episodes.patientId))
-    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay)), inWindow(firstDay)));
+    .where(and(eq(episodes.trustId, ctx.orgId), patientScope(ctx), lt(episodeEvents.at, endBound(lastDay)), inWindow(firstDay, ctx.orgId)));
   const episodesFacts = groupFacts(list.map((r) => ({ key: r.episodeId, trustId: r.trustId, unitId: r.unitId, ageYears: ageOn(r.dob, londonDate(r.createdAt)), imdDecile: r.imdDecile, ethnicCategory: r.ethnicCategory, event: r.event, toState: r.toState, reasonCode: r.reasonCode, on: londonDate(r.at), version: r.version })));
   const patientOf = new Map(list.map((r) => [r.episodeId, r.patientId]));
   const doseRows = await tx
@@ -99,16 +102,31 @@ export async function ownTrustFacts(tx: Tx, ctx: RequestContext, firstDay: strin
   return { episodes: episodesFacts, doses, patientOf };
 }
 
-/** Every Trust's facts (or one Trust's), through the reporting functions: no identifier is returned. */
+/**
+ * Every Trust's facts (or one Trust's), through the reporting functions: no identifier is returned. The episodes' events
+ * and their courses' LVEF history come from one statement: both functions are STABLE, so they share its snapshot and
+ * number the same episodes the same way (`k`) even while pathway events are being recorded (two statements could
+ * each see a different set of episodes, and join courses to the wrong ones).
+ */
 export async function allTrustFacts(tx: Tx, trustId: string | null, firstDay: string, lastDay: string) {
-  const events = await rows<{ k: number; trust_id: string; unit_id: string | null; age_years: number | null; imd_decile: number | null; ethnic_category: string | null; event: string; to_state: string; reason_code: string | null; on_date: string; version: number }>(
+  const from = windowStart(firstDay).toISOString();
+  const to = endBound(lastDay).toISOString();
+  const list = await rows<{ part: 'event' | 'lvef'; k: number; trust_id: string; unit_id: string | null; age_years: number | null; imd_decile: number | null; ethnic_category: string | null; event: string; to_state: string; reason_code: string | null; on_date: string; version: number; lvef_monitoring: RegimenDefinition['lvefMonitoring'] | string | null; measured_on: string[] }>(
     tx,
-    sql`select * from app_report_episode_events(${windowStart(firstDay).toISOString()}::timestamptz, ${endBound(lastDay).toISOString()}::timestamptz, ${trustId}::uuid)`,
+    sql`select 'event' as part, e.*, null::jsonb as lvef_monitoring, null::text[] as measured_on
+        from app_report_episode_events(${from}::timestamptz, ${to}::timestamptz, ${trustId}::uuid) e
+        union all
+        select 'lvef', l.k, null, null, null, null, null, null, null, null, null, null, l.lvef_monitoring, l.measured_on
+        from app_report_lvef(${from}::timestamptz, ${to}::timestamptz, ${trustId}::uuid) l`,
   );
+  const events = list.filter((r) => r.part === 'event');
   const doseRows = await rows<{ trust_id: string; unit_id: string | null; place: 'home' | 'hospital'; given_on: string; route: string; doses: { drug: string; doseMg: number }[] | string; chair_minutes: number }>(tx, sql`select * from app_report_doses(${firstDay}::date, ${lastDay}::date, ${trustId}::uuid)`);
   return {
     episodes: groupFacts(events.map((r) => ({ key: String(r.k), trustId: r.trust_id, unitId: r.unit_id, ageYears: r.age_years, imdDecile: r.imd_decile, ethnicCategory: r.ethnic_category, event: r.event, toState: r.to_state, reasonCode: r.reason_code, on: r.on_date, version: r.version }))),
     doses: doseRows.map((d): DoseFact => ({ trustId: d.trust_id, unitId: d.unit_id, place: d.place, givenOn: d.given_on, route: d.route, doses: typeof d.doses === 'string' ? (JSON.parse(d.doses) as DoseFact['doses']) : d.doses, chairMinutes: d.chair_minutes })),
+    courses: list
+      .filter((r) => r.part === 'lvef')
+      .map((x): CourseFact => ({ episodeKey: String(x.k), lvefMonitoring: typeof x.lvef_monitoring === 'string' ? (JSON.parse(x.lvef_monitoring) as RegimenDefinition['lvefMonitoring']) : x.lvef_monitoring!, lvefDates: x.measured_on })),
   };
 }
 

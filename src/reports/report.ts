@@ -73,18 +73,22 @@ export interface Entity {
 }
 
 /** The entities of the report: the network (for aggregate views), each Trust, and each Trust's units. */
-function entities(episodes: readonly EpisodeFact[], trusts: readonly Org[], units: readonly UnitOrg[], network: boolean): Entity[] {
+function entities(episodes: readonly EpisodeFact[], trusts: readonly Org[], units: readonly UnitOrg[], network: boolean, doses: readonly DoseFact[]): Entity[] {
   const out: Entity[] = [];
   const trustEntities: Entity[] = [];
   // Grouped by Trust in one pass, keeping their order (a national report has hundreds of thousands, in 200 Trusts).
   const byTrust = new Map<string, EpisodeFact[]>(trusts.map((t) => [t.id, []]));
   for (const e of episodes) byTrust.get(e.trustId)?.push(e);
+  const trustOfUnit = new Map(units.map((u) => [u.id, u.trustId]));
+  const unplacedDoses = new Set(doses.filter((d) => !d.unitId || trustOfUnit.get(d.unitId) !== d.trustId).map((d) => d.trustId));
   for (const t of trusts) {
     const own = byTrust.get(t.id)!;
     const unitEntities: Entity[] = units.filter((u) => u.trustId === t.id).map((u) => ({ key: `unit:${u.id}`, level: 'unit', trustId: t.id, unitId: u.id, name: u.name, episodes: own.filter((e) => e.unitId === u.id), children: [] }));
     const known = new Set(unitEntities.map((u) => u.unitId));
     const unplaced = own.filter((e) => !e.unitId || !known.has(e.unitId));
-    if (unplaced.length) unitEntities.push({ key: `unit:none:${t.id}`, level: 'unit', trustId: t.id, unitId: null, name: 'Unit not recorded', episodes: unplaced, children: [] });
+    // Also when only doses lack a unit: the report reads only episodes that can count in its range, so a patient with
+    // no unit recorded may have doses in it but no episode read, and the capacity rows must still add up to the doses.
+    if (unplaced.length || unplacedDoses.has(t.id)) unitEntities.push({ key: `unit:none:${t.id}`, level: 'unit', trustId: t.id, unitId: null, name: 'Unit not recorded', episodes: unplaced, children: [] });
     const trust: Entity = { key: `trust:${t.id}`, level: 'trust', trustId: t.id, unitId: null, name: t.name, episodes: own, children: unitEntities.map((u) => u.key) };
     trustEntities.push(trust);
     out.push(trust, ...unitEntities);
@@ -106,7 +110,7 @@ export function buildMonthlyReport(input: { episodes: readonly EpisodeFact[]; do
   const last = months.at(-1)!;
   const periods = [...months, 'total'];
   const bounds = (p: string) => (p === 'total' ? { start: first, end: monthBounds(last).end } : monthBounds(p));
-  const ents = entities(input.episodes, input.trusts, input.units, input.network);
+  const ents = entities(input.episodes, input.trusts, input.units, input.network, input.doses);
   const cells: Record<string, number> = {};
   const groups: SuppressionGroup[] = [];
   // Counted once per unit and added up to the Trust and the network (every count is per episode, and units partition
