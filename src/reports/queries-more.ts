@@ -9,12 +9,11 @@ import type { RequestContext } from '../platform/context.ts';
 import { rows, type Tx } from '../platform/db/client.ts';
 import { patients } from '../patients/schema.ts';
 import { patientScope } from '../patients/scope.ts';
-import { addDays } from '../prescribing/dates.ts';
 import type { RegimenDefinition } from '../prescribing/regimen.ts';
 import { lvefResults, regimens, treatmentCourses } from '../prescribing/schema.ts';
 import { incidents, reactions } from '../visits/schema.ts';
 import { episodes } from '../pathway/schema.ts';
-import { inWindow } from './queries.ts';
+import { endBound, inWindow, windowStart } from './queries.ts';
 
 export interface SafetyCount {
   trustId: string;
@@ -36,8 +35,8 @@ export interface SafetyFacts {
   courses: CourseFact[];
 }
 
-const startBound = (firstDay: string) => new Date(`${addDays(firstDay, -1)}T00:00:00Z`);
-const endBound = (lastDay: string) => new Date(`${addDays(lastDay, 2)}T00:00:00Z`);
+// The same instants as the episode facts (queries.ts): a day before the first London date, two after the last.
+const startBound = windowStart;
 const LONDON_MONTH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' });
 const monthOf = (d: Date) => LONDON_MONTH.format(d);
 const inRange = (firstDay: string, lastDay: string) => (c: SafetyCount) => c.month >= firstDay.slice(0, 7) && c.month <= lastDay.slice(0, 7);

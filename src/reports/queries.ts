@@ -66,7 +66,7 @@ export function groupFacts(list: readonly EventRow[]): EpisodeFact[] {
 }
 
 /** Events recorded up to `lastDay` are all that the figures need; a day's margin covers the London offset. */
-const endBound = (lastDay: string) => new Date(`${addDays(lastDay, 2)}T00:00:00Z`);
+export const endBound = (lastDay: string) => new Date(`${addDays(lastDay, 2)}T00:00:00Z`);
 /** Before this instant (a day ahead of the range's first London date), only episodes active at home can still count. */
 export const windowStart = (firstDay: string) => new Date(`${addDays(firstDay, -1)}T00:00:00Z`);
 

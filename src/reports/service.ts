@@ -61,6 +61,7 @@ export async function monthlyReport(db: Db, ctx: RequestContext, q: ReportQuery)
     // The settings in force now (the latest saved version): the report names the version beside its figures.
     const { settings, info: settingsVersion } = await currentSettings(tx);
     const facts = scope === 'own-trust' ? await ownTrustFacts(tx, ctx, firstDay, lastDay) : await allTrustFacts(tx, trustId, firstDay, lastDay);
+    // Aggregate facts carry their courses (read in the same statement as the episodes); a Trust's own are read here.
     const safety = 'courses' in facts ? await allTrustSafety(tx, trustId, firstDay, lastDay, facts.courses) : await ownTrustSafety(tx, ctx, firstDay, lastDay);
     const orgs = await reportOrgs(tx, trustId ? [trustId] : null, scope === 'own-trust' ? ctx.unitIds : []);
     const report = buildMonthlyReport({ episodes: facts.episodes, doses: facts.doses, ...orgs, months, settings, settingsVersion, network: scope === 'all', suppressed: scope === 'all', safety });
